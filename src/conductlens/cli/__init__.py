@@ -1,0 +1,21 @@
+"""The ``conductlens`` command: one Typer app, one module per group of commands."""
+
+from __future__ import annotations
+
+import typer
+
+from conductlens.cli import evidence
+
+app = typer.Typer(
+    name="conductlens",
+    help="Proportionate, auditable review of instant-messaging evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+evidence.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

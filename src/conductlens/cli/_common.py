@@ -1,0 +1,54 @@
+"""Options and error handling shared by every command."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from conductlens.errors import ConductLensError
+from conductlens.settings import Settings
+from conductlens.store import Store
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLAlchemy URL or SQLite file path (default: $CONDUCTLENS_DB or conductlens.db).",
+        show_default=False,
+    ),
+]
+
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line error (never a traceback) and return the exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn ConductLensError into a one-line message and exit code 1."""
+    try:
+        yield
+    except ConductLensError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
+
+
+def open_store(db: str | None) -> Store:
+    """The store named by --db, else $CONDUCTLENS_DB, else ./conductlens.db."""
+    settings = Settings()
+    try:
+        return Store.open(db or settings.db, settings.exhibit_dir)
+    except Exception as exc:  # noqa: BLE001 - any driver error is reported in one line
+        raise fail(f"cannot open store {db or settings.db}: {exc.__class__.__name__}: {exc}")
+    finally:
+        sys.stdout.flush()

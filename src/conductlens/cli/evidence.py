@@ -1,0 +1,216 @@
+"""Evidence commands: ingest, exhibits, search, export-messages."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from conductlens.cli._common import DbOption, err_console, fail, open_store, user_errors
+from conductlens.errors import ConductLensError
+from conductlens.ingest.pipeline import IngestSummary, ingest_path, parse_zone
+from conductlens.ingest.registry import all_parsers
+from conductlens.store import reads
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the evidence commands to ``app``."""
+    app.command("ingest")(ingest)
+    app.command("exhibits")(exhibits)
+    app.command("formats")(formats)
+    app.command("search")(search)
+    app.command("export-messages")(export_messages)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        TextColumn("{task.fields[records]:>10,} records"), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    )
+
+
+def _ingest_one(
+    progress: Progress, path: Path, options: dict[str, Any]
+) -> IngestSummary:
+    task = progress.add_task(f"Ingesting {path.name}", total=None, records=0)
+    try:
+        return ingest_path(
+            path=path, progress=lambda n: progress.update(task, records=n), **options
+        )
+    finally:
+        progress.remove_task(task)
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Export files, zips or folders.")],
+    case: Annotated[str | None, typer.Option(help="Case reference to file them under.")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Override detection (see `formats`).")
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone the exports' local times are in, e.g. Europe/London.")
+    ] = None,
+    locale: Annotated[
+        str | None, typer.Option(help="Locale for ambiguous dates (default en-GB).")
+    ] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Bring exhibits into the evidence store: hashed, kept, parsed and indexed."""
+    with user_errors():
+        parse_zone(timezone)
+    store = open_store(db)
+    options = {"store": store, "case": case, "fmt": fmt, "timezone": timezone, "locale": locale}
+    done: list[IngestSummary] = []
+    errors: list[dict[str, str]] = []
+    with _progress() as progress:
+        overall = progress.add_task("Exhibits", total=len(paths), records=0)
+        for path in paths:
+            try:
+                done.append(_ingest_one(progress, path, options))
+            except ConductLensError as exc:
+                errors.append({"path": str(path), "error": str(exc)})
+                err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            progress.advance(overall)
+    if as_json:
+        out: dict[str, Any] = {"exhibits": [s.as_json() for s in done]}
+        if errors:
+            out["errors"] = errors
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        _print_summaries(done)
+    if errors:
+        raise typer.Exit(1)
+
+
+def _print_summaries(done: list[IngestSummary]) -> None:
+    table = Table(title="Ingested exhibits")
+    for col in ("Ref", "File", "Format", "Conv.", "Messages", "People", "Membership",
+                "Unparsed", "SHA-256"):
+        table.add_column(col)
+    for s in done:
+        table.add_row(
+            s.reference + (" (already held)" if s.duplicate else ""), Path(s.path).name,
+            s.format, str(s.conversations), f"{s.messages:,}", str(s.participants),
+            str(s.membership_events), str(s.unparsed), s.sha256[:16] + "…",
+        )
+    console.print(table)
+    for s in done:
+        for warning in s.warnings:
+            console.print(f"[yellow]warning[/] {s.reference}: {warning}", highlight=False)
+
+
+def exhibits(db: DbOption = None) -> None:
+    """List the exhibits in the store with their hashes and counts."""
+    store = open_store(db)
+    with store.engine.connect() as conn:
+        rows = reads.list_exhibits(conn)
+    table = Table(title=f"Exhibits ({len(rows)})")
+    for col in ("Ref", "Case", "Original name", "Format", "Messages", "Added by", "Added",
+                "SHA-256"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(
+            row["reference"], row["case"] or "", row["original_name"], row["format"],
+            f"{row['messages'] or 0:,}", row["added_by"], str(row["added_at"])[:19],
+            row["sha256"],
+        )
+    console.print(table)
+
+
+def formats() -> None:
+    """List the chat formats ConductLens reads (names for --format)."""
+    table = Table(title="Formats")
+    table.add_column("Name")
+    table.add_column("What it reads")
+    for parser in all_parsers():
+        table.add_row(parser.name, parser.description)
+    console.print(table)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find (all must appear).")],
+    case: Annotated[str | None, typer.Option(help="Only this case's exhibits.")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Full-text search over message text (case and letter width ignored)."""
+    store = open_store(db)
+    with store.engine.connect() as conn:
+        found = list(_take(reads.iter_messages(conn, case=case, query=query), limit))
+    if as_json:
+        for rec in found:
+            print(reads.dumps(rec))
+        return
+    table = Table(title=f"{len(found)} message(s) matching {query!r}")
+    for col in ("When", "Conversation", "Sender", "Text", "Source"):
+        table.add_column(col, overflow="fold")
+    for rec in found:
+        src = rec["source"]
+        where = f"{src['exhibit']} {src.get('path', '')}:{src.get('line', src.get('row', ''))}"
+        table.add_row(rec["timestamp"] or "", rec["conversation"], rec["sender"] or "(system)",
+                      rec["text"], where)
+    console.print(table)
+
+
+def _take(items: Iterator[dict[str, Any]], limit: int) -> Iterator[dict[str, Any]]:
+    for n, item in enumerate(items):
+        if n >= limit:
+            return
+        yield item
+
+
+CSV_FIELDS = ("id", "exhibit_sha256", "conversation", "timestamp", "sender", "sender_phone",
+              "kind", "text", "edited", "forwarded", "reply_to", "attachment", "source")
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        yield fh
+
+
+def export_messages(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[Path | None, typer.Option(help="File to write (default stdout).")] = None,
+    case: Annotated[str | None, typer.Option(help="Only this case's exhibits.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Show times in this zone (when the instant is known).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export messages in source order, one record per message, with provenance."""
+    if fmt not in ("jsonl", "csv"):
+        raise fail(f"--format must be jsonl or csv, not {fmt!r}")
+    with user_errors():
+        zone = parse_zone(timezone)
+    store = open_store(db)
+    with store.engine.connect() as conn, _output(output) as fh:
+        records = reads.iter_messages(conn, case=case, zone=zone)
+        if fmt == "jsonl":
+            for rec in records:
+                fh.write(reads.dumps(rec) + "\n")
+            return
+        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for rec in records:
+            row = dict(rec)
+            for key in ("attachment", "source"):
+                row[key] = json.dumps(rec[key], ensure_ascii=False) if rec[key] else ""
+            writer.writerow(row)

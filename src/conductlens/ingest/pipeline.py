@@ -1,0 +1,197 @@
+"""Bring one exhibit into the store: hash, recognise, parse, write, keep the original.
+
+One exhibit is one transaction: if anything fails the store is left as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, func, insert, select
+
+from conductlens.errors import ConductLensError, ParseError
+from conductlens.ingest.base import ParseOptions, Parser, Source
+from conductlens.ingest.registry import parser_named, pick_parser
+from conductlens.store import Store, current_user
+from conductlens.store import tables as t
+from conductlens.store.evidence import hash_exhibit, keep_original
+from conductlens.store.writes import ExhibitWriter
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IngestSummary:
+    """What one exhibit yielded; the shape of ``ingest --json``."""
+
+    path: str
+    sha256: str
+    format: str
+    reference: str
+    conversations: int = 0
+    messages: int = 0
+    participants: int = 0
+    membership_events: int = 0
+    reactions: int = 0
+    unparsed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        """The contract other tools rely on (keys must stay stable)."""
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "format": self.format,
+            "conversations": self.conversations,
+            "messages": self.messages,
+            "participants": self.participants,
+            "membership_events": self.membership_events,
+            "unparsed": self.unparsed,
+            "warnings": self.warnings,
+            "reference": self.reference,
+            "reactions": self.reactions,
+            "duplicate": self.duplicate,
+        }
+
+
+def parse_zone(name: str | None) -> ZoneInfo | None:
+    """A ``--timezone`` value as a zone, or a clear error."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConductLensError(f"unknown time zone {name!r} (use e.g. Europe/London)") from exc
+
+
+def _open_source(path: Path) -> Source:
+    if not path.exists():
+        raise ParseError(str(path), "no such file or folder")
+    source = Source.open(path)
+    if source.kind == "file" and not source.head:
+        raise ParseError(str(path), "the file is empty")
+    if source.kind == "dir" and not source.members:
+        raise ParseError(str(path), "the folder is empty")
+    return source
+
+
+def _choose(source: Source, fmt: str | None) -> Parser:
+    if fmt:
+        return parser_named(fmt)
+    try:
+        return pick_parser(source)[0]
+    except ConductLensError as exc:
+        raise ParseError(str(source.path), str(exc)) from exc
+
+
+def _existing(conn: Connection, sha: str, path: Path) -> IngestSummary | None:
+    row = conn.execute(select(t.exhibits).where(t.exhibits.c.sha256 == sha)).mappings().first()
+    if row is None:
+        return None
+    eid = row["id"]
+
+    def count(table: t.Table) -> int:
+        return int(conn.scalar(select(func.count()).where(table.c.exhibit_id == eid)) or 0)
+
+    warnings = conn.scalars(
+        select(t.exhibit_warnings.c.text).where(t.exhibit_warnings.c.exhibit_id == eid)
+    ).all()
+    return IngestSummary(
+        path=str(path), sha256=sha, format=row["format"], reference=row["reference"],
+        conversations=count(t.conversations), messages=count(t.messages),
+        participants=count(t.participants), membership_events=count(t.membership_events),
+        reactions=count(t.reactions), unparsed=count(t.unparsed), warnings=list(warnings),
+        duplicate=True,
+    )
+
+
+def case_id(conn: Connection, reference: str | None) -> int | None:
+    """The id of case ``reference``, creating the case on first use."""
+    if not reference:
+        return None
+    found = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == reference))
+    if found is not None:
+        return int(found)
+    result = conn.execute(
+        insert(t.cases).values(reference=reference, created_at=datetime.now(UTC))
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def _next_reference(conn: Connection) -> str:
+    n = int(conn.scalar(select(func.count()).select_from(t.exhibits)) or 0) + 1
+    return f"EXH-{n:05d}"
+
+
+def ingest_path(
+    store: Store,
+    path: Path,
+    *,
+    case: str | None = None,
+    fmt: str | None = None,
+    timezone: str | None = None,
+    locale: str | None = None,
+    added_by: str | None = None,
+    notes: str | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingest one exhibit (file, zip or export folder) and return what it held."""
+    zone = parse_zone(timezone)
+    source = _open_source(path)
+    parser = _choose(source, fmt)
+    sha, size = hash_exhibit(path)
+    options = ParseOptions(locale=locale or "en-GB", timezone=zone)
+    with store.engine.begin() as conn:
+        existing = _existing(conn, sha, path)
+        if existing is not None:
+            return existing
+        reference = _next_reference(conn)
+        exhibit_id = conn.execute(
+            insert(t.exhibits).values(
+                reference=reference, case_id=case_id(conn, case), original_name=path.name,
+                sha256=sha, size=size, format=parser.name, stored_path="",
+                added_by=added_by or current_user(), added_at=datetime.now(UTC),
+                timezone=timezone, locale=options.locale, notes=notes,
+            )
+        ).inserted_primary_key[0]
+        writer = ExhibitWriter(conn, int(exhibit_id), parser.name, zone)
+        _stream(parser, source, options, writer, progress)
+        counts = writer.finish()
+        if counts.messages == 0 and counts.conversations == 0:
+            raise ParseError(str(path), f"no messages found (read as {parser.name})")
+        stored = keep_original(store.exhibit_dir, path, sha)
+        conn.execute(
+            t.exhibits.update().where(t.exhibits.c.id == exhibit_id).values(stored_path=str(stored))
+        )
+    return IngestSummary(
+        path=str(path), sha256=sha, format=parser.name, reference=reference,
+        conversations=counts.conversations, messages=counts.messages,
+        participants=counts.participants, membership_events=counts.membership_events,
+        reactions=counts.reactions, unparsed=counts.unparsed, warnings=counts.warnings,
+    )
+
+
+def _stream(
+    parser: Parser, source: Source, options: ParseOptions, writer: ExhibitWriter,
+    progress: Progress | None,
+) -> None:
+    try:
+        for n, record in enumerate(parser.parse(source, options), start=1):
+            writer.add(record)
+            if progress is not None and n % 10000 == 0:
+                progress(n)
+    except ConductLensError:
+        raise
+    except (
+        ValueError, KeyError, TypeError, IndexError, OSError, UnicodeError,
+        sqlite3.Error, zipfile.BadZipFile,
+    ) as exc:
+        # A parser bug or a file shaped unlike anything we know: report, never a traceback.
+        raise ParseError(str(source.path), f"could not be read as {parser.name}: {exc}") from exc

@@ -1,0 +1,22 @@
+"""Alembic environment: uses the connection handed over by ``store.migrate``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from conductlens.store.tables import metadata
+
+config = context.config
+connection = config.attributes.get("connection")
+
+if connection is None:  # pragma: no cover - only for `alembic revision --autogenerate`
+    url = config.get_main_option("sqlalchemy.url") or "sqlite:///alembic-dev.db"
+    with create_engine(url).connect() as conn:
+        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+else:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()

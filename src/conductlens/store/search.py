@@ -1,0 +1,41 @@
+"""Full-text search over the normalised message text, behind one function."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Select, select, text
+
+from conductlens.ingest._text import search_form
+from conductlens.store import tables as t
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _fts5_query(query: str) -> str:
+    """Each word as a quoted prefix-free token, ANDed: user input never reaches FTS syntax."""
+    words = _WORD.findall(search_form(query))
+    return " AND ".join(f'"{w}"' for w in words)
+
+
+def search_ids(dialect: str, query: str) -> Select[tuple[int]] | None:
+    """A SELECT of matching message ids, or None when the query has no words."""
+    if dialect == "sqlite":
+        fts = _fts5_query(query)
+        if not fts:
+            return None
+        return select(text("rowid")).select_from(text("messages_fts")).where(
+            text("messages_fts MATCH :q").bindparams(q=fts)
+        )
+    words = _WORD.findall(search_form(query))
+    if not words:
+        return None
+    if dialect == "postgresql":
+        tsq = " & ".join(words)
+        return select(t.messages.c.id).where(
+            text("text_tsv @@ to_tsquery('simple', :q)").bindparams(q=tsq)
+        )
+    clause = select(t.messages.c.id)
+    for w in words:
+        clause = clause.where(t.messages.c.text_norm.contains(w))
+    return clause

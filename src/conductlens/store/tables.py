@@ -1,0 +1,214 @@
+"""SQLAlchemy Core tables: the evidence store's schema (migrations live in ``migrations/``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+exhibits = Table(
+    "exhibits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=True, index=True),
+    Column("original_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("size", Integer, nullable=False),
+    Column("format", String(40), nullable=False),
+    Column("stored_path", Text, nullable=False),
+    Column("added_by", String(120), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("timezone", String(64), nullable=True),
+    Column("locale", String(16), nullable=True),
+    Column("notes", Text, nullable=True),
+)
+
+exhibit_warnings = Table(
+    "exhibit_warnings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("key", Text, nullable=False),
+    Column("platform", String(40), nullable=False),
+    Column("title", Text, nullable=True),
+    Column("is_group", Boolean, nullable=False),
+    Column("source", Text, nullable=True),
+    UniqueConstraint("exhibit_id", "key"),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("key", Text, nullable=False),
+    Column("name", Text, nullable=True),
+    Column("phone", String(32), nullable=True, index=True),
+    Column("platform_id", Text, nullable=True),
+    Column("is_owner", Boolean, nullable=False, default=False),
+    UniqueConstraint("exhibit_id", "key"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False),
+    Column("conversation_id", ForeignKey("conversations.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("sender_id", ForeignKey("participants.id"), nullable=True, index=True),
+    Column("ts_local", DateTime(timezone=False), nullable=True),
+    Column("ts_utc", DateTime(timezone=True), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("text_norm", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("edited", Boolean, nullable=False),
+    Column("forwarded", Boolean, nullable=False),
+    Column("platform_key", Text, nullable=True),
+    Column("reply_to_key", Text, nullable=True),
+    Column("reply_to_id", Integer, nullable=True),
+    Column("src_path", Text, nullable=False),
+    Column("src_line", Integer, nullable=True),
+    Column("src_line_end", Integer, nullable=True),
+    Column("src_offset", Integer, nullable=True),
+    Column("src_table", String(64), nullable=True),
+    Column("src_row", Text, nullable=True),
+    Column("src_pointer", Text, nullable=True),
+    Index("ix_messages_exhibit_seq", "exhibit_id", "seq"),
+    Index("ix_messages_conversation_seq", "conversation_id", "seq"),
+    Index("ix_messages_exhibit_key", "exhibit_id", "platform_key"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", ForeignKey("messages.id"), nullable=False, index=True),
+    Column("file_name", Text, nullable=True),
+    Column("media_type", String(120), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("size", Integer, nullable=True),
+    Column("sha256", String(64), nullable=True, index=True),
+    Column("omitted", Boolean, nullable=False),
+)
+
+media_files = Table(
+    "media_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", Integer, nullable=False),
+)
+
+reactions = Table(
+    "reactions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("conversation_id", ForeignKey("conversations.id"), nullable=False),
+    Column("message_key", Text, nullable=False),
+    Column("message_id", Integer, nullable=True, index=True),
+    Column("sender_id", ForeignKey("participants.id"), nullable=True),
+    Column("emoji", Text, nullable=False),
+    Column("ts_local", DateTime(timezone=False), nullable=True),
+    Column("ts_utc", DateTime(timezone=True), nullable=True),
+    Column("source", Text, nullable=False),
+)
+
+membership_events = Table(
+    "membership_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("conversation_id", ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor_id", ForeignKey("participants.id"), nullable=True),
+    Column("target_id", ForeignKey("participants.id"), nullable=True),
+    Column("ts_local", DateTime(timezone=False), nullable=True),
+    Column("ts_utc", DateTime(timezone=True), nullable=True),
+    Column("detail", Text, nullable=True),
+    Column("source", Text, nullable=False),
+)
+
+unparsed = Table(
+    "unparsed",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("line", Integer, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", ForeignKey("messages.id"), nullable=False, index=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("category", String(64), nullable=False, index=True),
+    Column("standards", Text, nullable=False),  # JSON list of Standard names
+    Column("severity", String(8), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("detector", String(120), nullable=False),
+    Column("spans", Text, nullable=False),  # JSON [[start, end], ...] into messages.text
+    Column("explanation", Text, nullable=False),
+    Column("policy_version", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+scan_runs = Table(
+    "scan_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("policy_version", String(64), nullable=False),
+    Column("case_id", ForeignKey("cases.id"), nullable=True),
+    Column("last_message_id", Integer, nullable=False),
+    Column("messages_scanned", Integer, nullable=False),
+    Column("findings", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,313 @@
+"""Bulk, streaming writes of one exhibit's records inside one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, func, insert, select, text, update
+
+from conductlens.ingest._text import search_form
+from conductlens.model import (
+    Conversation,
+    ExhibitWarning,
+    MediaFile,
+    MembershipEvent,
+    Message,
+    ParseIssue,
+    Participant,
+    Reaction,
+    Record,
+    Timestamp,
+)
+from conductlens.store import tables as t
+
+BATCH = 5000
+
+
+@dataclass
+class Counts:
+    conversations: int = 0
+    messages: int = 0
+    participants: int = 0
+    membership_events: int = 0
+    reactions: int = 0
+    media_files: int = 0
+    unparsed: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def fill_timestamp(ts: Timestamp, zone: ZoneInfo | None) -> tuple[datetime | None, datetime | None]:
+    """(local, utc): derive the missing half when the exhibit's zone is known."""
+    local, utc = ts.local, ts.utc
+    if zone is not None:
+        if utc is None and local is not None:
+            utc = local.replace(tzinfo=zone).astimezone(UTC)
+        if local is None and utc is not None:
+            local = utc.astimezone(zone).replace(tzinfo=None)
+    return local, utc
+
+
+class ExhibitWriter:
+    """Turns parser records into rows; keys become ids; flushes in batches."""
+
+    def __init__(
+        self, conn: Connection, exhibit_id: int, platform: str, zone: ZoneInfo | None
+    ) -> None:
+        self.conn = conn
+        self.exhibit_id = exhibit_id
+        self.platform = platform
+        self.zone = zone
+        self.counts = Counts()
+        self._conversations: dict[str, int] = {}
+        self._participants: dict[str, int] = {}
+        self._rows: dict[str, list[dict[str, Any]]] = {}
+        if conn.dialect.name == "postgresql":
+            # Message ids are assigned here, so two ingests must not interleave.
+            conn.execute(text("LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE"))
+        self._next_message_id = (conn.scalar(select(func.max(t.messages.c.id))) or 0) + 1
+        self._seq = 0
+        self._dispatch: dict[type, Callable[[Any], None]] = {
+            Conversation: self._conversation,
+            Participant: self._participant,
+            Message: self._message,
+            Reaction: self._reaction,
+            MembershipEvent: self._membership,
+            MediaFile: self._media,
+            ParseIssue: self._issue,
+            ExhibitWarning: self._warning,
+        }
+
+    def add(self, record: Record) -> None:
+        """Store one record from a parser."""
+        self._dispatch[type(record)](record)
+
+    def _conversation(self, rec: Conversation) -> None:
+        if rec.key in self._conversations:
+            return
+        self._conversations[rec.key] = self._insert_one(
+            t.conversations,
+            exhibit_id=self.exhibit_id,
+            key=rec.key,
+            platform=rec.platform,
+            title=rec.title,
+            is_group=rec.is_group,
+            source=rec.source.describe(),
+        )
+        self.counts.conversations += 1
+
+    def _participant(self, rec: Participant) -> None:
+        values = {
+            "name": rec.name,
+            "phone": rec.phone,
+            "platform_id": rec.platform_id,
+            "is_owner": rec.is_owner,
+        }
+        known = self._participants.get(rec.key)
+        if known is not None:
+            present = {k: v for k, v in values.items() if v}
+            if present:
+                self.conn.execute(
+                    update(t.participants).where(t.participants.c.id == known).values(**present)
+                )
+            return
+        self._participants[rec.key] = self._insert_one(
+            t.participants, exhibit_id=self.exhibit_id, key=rec.key, **values
+        )
+        self.counts.participants += 1
+
+    def conversation_id(self, key: str) -> int:
+        if key not in self._conversations:
+            self._conversation(Conversation(key=key, platform=self.platform))
+        return self._conversations[key]
+
+    def participant_id(self, key: str | None) -> int | None:
+        if key is None:
+            return None
+        if key not in self._participants:
+            self._participant(Participant(key=key, name=key))
+        return self._participants[key]
+
+    def _message(self, rec: Message) -> None:
+        message_id = self._next_message_id
+        self._next_message_id += 1
+        self._seq += 1
+        local, utc = fill_timestamp(rec.timestamp, self.zone)
+        src = rec.source
+        self._buffer(
+            t.messages,
+            id=message_id,
+            exhibit_id=self.exhibit_id,
+            conversation_id=self.conversation_id(rec.conversation),
+            seq=self._seq,
+            sender_id=self.participant_id(rec.sender),
+            ts_local=local,
+            ts_utc=utc,
+            kind=rec.kind.value,
+            text=rec.text,
+            text_norm=search_form(rec.text),
+            raw=rec.raw,
+            edited=rec.edited,
+            forwarded=rec.forwarded,
+            platform_key=rec.key,
+            reply_to_key=rec.reply_to,
+            reply_to_id=None,
+            src_path=src.path,
+            src_line=src.line,
+            src_line_end=src.line_end,
+            src_offset=src.offset,
+            src_table=src.table,
+            src_row=src.row_id,
+            src_pointer=src.pointer,
+        )
+        for att in rec.attachments:
+            self._buffer(
+                t.attachments,
+                message_id=message_id,
+                file_name=att.file_name,
+                media_type=att.media_type,
+                kind=att.kind,
+                size=att.size,
+                sha256=att.sha256,
+                omitted=att.omitted,
+            )
+        self.counts.messages += 1
+
+    def _reaction(self, rec: Reaction) -> None:
+        local, utc = fill_timestamp(rec.timestamp, self.zone)
+        self._buffer(
+            t.reactions,
+            exhibit_id=self.exhibit_id,
+            conversation_id=self.conversation_id(rec.conversation),
+            message_key=rec.message,
+            message_id=None,
+            sender_id=self.participant_id(rec.sender),
+            emoji=rec.emoji,
+            ts_local=local,
+            ts_utc=utc,
+            source=rec.source.describe(),
+        )
+        self.counts.reactions += 1
+
+    def _membership(self, rec: MembershipEvent) -> None:
+        local, utc = fill_timestamp(rec.timestamp, self.zone)
+        self.counts.membership_events += 1
+        self._buffer(
+            t.membership_events,
+            exhibit_id=self.exhibit_id,
+            conversation_id=self.conversation_id(rec.conversation),
+            seq=self.counts.membership_events,
+            kind=rec.kind.value,
+            actor_id=self.participant_id(rec.actor),
+            target_id=self.participant_id(rec.target),
+            ts_local=local,
+            ts_utc=utc,
+            detail=rec.detail,
+            source=rec.source.describe(),
+        )
+
+    def _media(self, rec: MediaFile) -> None:
+        self._buffer(
+            t.media_files,
+            exhibit_id=self.exhibit_id,
+            path=rec.path,
+            sha256=rec.sha256,
+            size=rec.size,
+        )
+        self.counts.media_files += 1
+
+    def _issue(self, rec: ParseIssue) -> None:
+        self._buffer(
+            t.unparsed,
+            exhibit_id=self.exhibit_id,
+            path=rec.path,
+            line=rec.line,
+            reason=rec.reason,
+            raw=rec.raw,
+        )
+        self.counts.unparsed += 1
+
+    def _warning(self, rec: ExhibitWarning) -> None:
+        self._buffer(t.exhibit_warnings, exhibit_id=self.exhibit_id, text=rec.text)
+        self.counts.warnings.append(rec.text)
+
+    def _insert_one(self, table: t.Table, **values: Any) -> int:
+        result = self.conn.execute(insert(table).values(**values))
+        return int(result.inserted_primary_key[0])
+
+    def _buffer(self, table: t.Table, **values: Any) -> None:
+        rows = self._rows.setdefault(table.name, [])
+        rows.append(values)
+        if len(rows) >= BATCH:
+            self._flush(table.name)
+
+    def _flush(self, name: str) -> None:
+        rows = self._rows.get(name)
+        if not rows:
+            return
+        if name == "attachments":
+            self._flush("messages")
+        self.conn.execute(insert(t.metadata.tables[name]), rows)
+        self._rows[name] = []
+
+    def finish(self) -> Counts:
+        """Flush what is buffered, then link replies and reactions and index for search."""
+        for name in (
+            "messages",
+            "attachments",
+            "reactions",
+            "membership_events",
+            "media_files",
+            "unparsed",
+            "exhibit_warnings",
+        ):
+            self._flush(name)
+        self._link_replies()
+        self._link_reactions()
+        self._index_for_search()
+        return self.counts
+
+    def _link_replies(self) -> None:
+        target = t.messages.alias("target")
+        lookup = (
+            select(target.c.id)
+            .where(target.c.exhibit_id == self.exhibit_id)
+            .where(target.c.conversation_id == t.messages.c.conversation_id)
+            .where(target.c.platform_key == t.messages.c.reply_to_key)
+            .limit(1)
+            .scalar_subquery()
+        )
+        self.conn.execute(
+            update(t.messages)
+            .where(t.messages.c.exhibit_id == self.exhibit_id)
+            .where(t.messages.c.reply_to_key.is_not(None))
+            .values(reply_to_id=lookup)
+        )
+
+    def _link_reactions(self) -> None:
+        lookup = (
+            select(t.messages.c.id)
+            .where(t.messages.c.exhibit_id == self.exhibit_id)
+            .where(t.messages.c.conversation_id == t.reactions.c.conversation_id)
+            .where(t.messages.c.platform_key == t.reactions.c.message_key)
+            .limit(1)
+            .scalar_subquery()
+        )
+        self.conn.execute(
+            update(t.reactions)
+            .where(t.reactions.c.exhibit_id == self.exhibit_id)
+            .values(message_id=lookup)
+        )
+
+    def _index_for_search(self) -> None:
+        if self.conn.dialect.name == "sqlite":
+            self.conn.execute(
+                text(
+                    "INSERT INTO messages_fts(rowid, text_norm) "
+                    "SELECT id, text_norm FROM messages WHERE exhibit_id = :e"
+                ),
+                {"e": self.exhibit_id},
+            )
