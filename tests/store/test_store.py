@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import itertools
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -163,7 +163,9 @@ texts = st.text(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(bodies=st.lists(texts, min_size=1, max_size=8))
 def test_text_round_trips_exactly(sqlite_store: Store, tmp_path: Path, bodies: list[str]) -> None:
     """Whatever a parser yields comes back out of the store byte for byte."""
@@ -176,3 +178,15 @@ def test_text_round_trips_exactly(sqlite_store: Store, tmp_path: Path, bodies: l
             if r["exhibit_sha256"] == summary.sha256
         ]
     assert got == bodies
+
+
+def test_folder_exhibit_with_symlink_is_refused(sqlite_store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "chat.txt").write_text("x", encoding="utf-8")
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not evidence", encoding="utf-8")
+    (folder / "link.txt").symlink_to(secret)
+    with pytest.raises(ParseError, match="symbolic link"):
+        pipeline.ingest_path(sqlite_store, folder, fmt="generic-jsonl")
+    assert _count(sqlite_store, t.exhibits) == 0

@@ -11,6 +11,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
+from conductlens.errors import ParseError
+
 CHUNK = 1024 * 1024
 
 
@@ -25,12 +27,25 @@ def hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def folder_files(path: Path) -> list[Path]:
+    """The files of a folder exhibit, refusing links that could reach outside it."""
+    files = []
+    for item in sorted(path.rglob("*")):
+        if item.is_symlink():
+            raise ParseError(
+                str(item), "symbolic link inside an exhibit folder (copy the real file)"
+            )
+        if item.is_file():
+            files.append(item)
+    return files
+
+
 def folder_manifest(path: Path) -> tuple[bytes, list[tuple[str, Path]], int]:
     """The manifest text of a folder exhibit, its files by hash, and its total size."""
     lines: list[str] = []
     files: list[tuple[str, Path]] = []
     total = 0
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    for file in folder_files(path):
         sha, size = hash_file(file)
         total += size
         lines.append(f"{sha}  {file.relative_to(path).as_posix()}\n")
