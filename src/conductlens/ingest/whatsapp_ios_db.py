@@ -1,0 +1,93 @@
+"""WhatsApp iOS message database (``ChatStorage.sqlite`` from an iPhone backup).
+
+The exhibit is the ``ChatStorage.sqlite`` file or a folder holding it. The Core Data tables
+``ZWAMESSAGE``, ``ZWACHATSESSION``, ``ZWAGROUPMEMBER`` and ``ZWAMEDIAITEM`` are read
+read-only and immutable; optional columns are checked with ``PRAGMA table_info``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+
+from conductlens.errors import ParseError
+from conductlens.ingest._chatstorage_ios import REQUIRED, ChatStorage
+from conductlens.ingest._msgstore_sqlite import (
+    SQLITE_MAGIC,
+    Schema,
+    check_sqlite_file,
+    open_readonly,
+    wal_warning,
+)
+from conductlens.ingest.base import ParseOptions, Source
+from conductlens.model import ExhibitWarning, Record
+
+DB_NAME = "ChatStorage.sqlite"
+
+
+class WhatsAppIosDb:
+    """WhatsApp iOS ``ChatStorage.sqlite``."""
+
+    name: ClassVar[str] = "whatsapp-ios-db"
+    description: ClassVar[str] = "WhatsApp iOS ChatStorage.sqlite (from an iPhone backup)"
+
+    def sniff(self, source: Source) -> float:
+        """High for SQLite files with WhatsApp Core Data tables or a folder holding one."""
+        if source.kind == "dir":
+            return 0.9 if _db_member(source.members) else 0.0
+        if source.kind != "file":
+            return 0.0
+        if not source.head.startswith(SQLITE_MAGIC):
+            return 0.5 if source.name == DB_NAME else 0.0
+        if b"ZWAMESSAGE" in source.head or b"ZWACHATSESSION" in source.head:
+            return 0.95
+        return 0.7 if source.name == DB_NAME else 0.0
+
+    def parse(self, source: Source, options: ParseOptions) -> Iterator[Record]:
+        """Stream conversations, participants, messages and membership events."""
+        db, member = _locate(source)
+        label = str(db)
+        check_sqlite_file(db, label)
+        wal = wal_warning(db)
+        if wal:
+            yield ExhibitWarning(wal)
+        conn = open_readonly(db)
+        try:
+            schema = Schema(conn)
+            _require(schema, label)
+            yield from ChatStorage(conn, schema, member).records()
+        except sqlite3.DatabaseError as exc:
+            raise ParseError(label, f"the database is damaged or unreadable: {exc}") from exc
+        finally:
+            conn.close()
+
+
+def _db_member(members: tuple[str, ...]) -> str | None:
+    found = [m for m in members if PurePosixPath(m).name == DB_NAME]
+    return min(found, key=lambda m: (m.count("/"), m)) if found else None
+
+
+def _locate(source: Source) -> tuple[Path, str]:
+    if source.kind != "dir":
+        return source.path, ""
+    member = _db_member(source.members)
+    if member is None:
+        raise ParseError(str(source.path), f"no {DB_NAME} in this folder")
+    return source.path / member, member
+
+
+def _require(schema: Schema, label: str) -> None:
+    """Refuse databases without the WhatsApp message tables, naming what is missing."""
+    gaps = {t: schema.missing(t, cols) for t, cols in REQUIRED.items()}
+    if not any(gaps.values()):
+        return
+    if not any(t in schema.tables for t in REQUIRED):
+        raise ParseError(label, "not a WhatsApp ChatStorage.sqlite: no ZWAMESSAGE/ZWACHATSESSION "
+                                "tables")
+    what = "; ".join(
+        f"table {t} lacks {', '.join(cols)}" if t in schema.tables else f"no {t} table"
+        for t, cols in gaps.items() if cols
+    )
+    raise ParseError(label, f"not a complete WhatsApp ChatStorage.sqlite: {what}")
