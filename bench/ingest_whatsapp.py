@@ -86,7 +86,8 @@ def main() -> None:
         export = Path(tmp) / "WhatsApp Chat with Team 3.txt"
         _generate(export, args.lines)
         size = export.stat().st_size
-        print(f"export: {args.lines:,} lines, {size / 2**20:.1f} MiB; {platform.processor() or platform.machine()}, "
+        machine = platform.processor() or platform.machine()
+        print(f"export: {args.lines:,} lines, {size / 2**20:.1f} MiB; {machine}, "
               f"Python {platform.python_version()}")
         runs: dict[str, list[dict[str, float]]] = {"parse": [], "ingest": [], "whatstk": []}
         for r in range(args.rounds):

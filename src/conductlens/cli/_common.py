@@ -49,6 +49,8 @@ def open_store(db: str | None) -> Store:
     try:
         return Store.open(db or settings.db, settings.exhibit_dir)
     except Exception as exc:  # noqa: BLE001 - any driver error is reported in one line
-        raise fail(f"cannot open store {db or settings.db}: {exc.__class__.__name__}: {exc}")
+        raise fail(
+            f"cannot open store {db or settings.db}: {exc.__class__.__name__}: {exc}"
+        ) from None
     finally:
         sys.stdout.flush()

@@ -26,7 +26,8 @@ def _params(cmd: Any) -> list[str]:
     lines = []
     for param in cmd.params:
         if param.param_type_name == "argument":
-            lines.append(f"- `{param.name.upper()}` (argument): {getattr(param, 'help', None) or ''}".rstrip())
+            helptext = getattr(param, "help", None) or ""
+            lines.append(f"- `{param.name.upper()}` (argument): {helptext}".rstrip())
         elif param.param_type_name == "option" and not param.hidden:
             names = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
             lines.append(f"- {names}: {param.help or ''}".rstrip())

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 
 from conductlens.errors import ConductLensError, ParseError
 from conductlens.ingest.base import ParseOptions, Parser, Source
@@ -21,7 +21,7 @@ from conductlens.ingest.registry import parser_named, pick_parser
 from conductlens.store import Store, current_user
 from conductlens.store import tables as t
 from conductlens.store.evidence import hash_exhibit, keep_original
-from conductlens.store.writes import ExhibitWriter
+from conductlens.store.writes import ExhibitWriter, inserted_id
 
 Progress = Callable[[int], None]
 
@@ -97,17 +97,24 @@ def _existing(conn: Connection, sha: str, path: Path) -> IngestSummary | None:
         return None
     eid = row["id"]
 
-    def count(table: t.Table) -> int:
+    def count(table: Table) -> int:
         return int(conn.scalar(select(func.count()).where(table.c.exhibit_id == eid)) or 0)
 
     warnings = conn.scalars(
         select(t.exhibit_warnings.c.text).where(t.exhibit_warnings.c.exhibit_id == eid)
     ).all()
     return IngestSummary(
-        path=str(path), sha256=sha, format=row["format"], reference=row["reference"],
-        conversations=count(t.conversations), messages=count(t.messages),
-        participants=count(t.participants), membership_events=count(t.membership_events),
-        reactions=count(t.reactions), unparsed=count(t.unparsed), warnings=list(warnings),
+        path=str(path),
+        sha256=sha,
+        format=row["format"],
+        reference=row["reference"],
+        conversations=count(t.conversations),
+        messages=count(t.messages),
+        participants=count(t.participants),
+        membership_events=count(t.membership_events),
+        reactions=count(t.reactions),
+        unparsed=count(t.unparsed),
+        warnings=list(warnings),
         duplicate=True,
     )
 
@@ -119,10 +126,8 @@ def case_id(conn: Connection, reference: str | None) -> int | None:
     found = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == reference))
     if found is not None:
         return int(found)
-    result = conn.execute(
-        insert(t.cases).values(reference=reference, created_at=datetime.now(UTC))
-    )
-    return int(result.inserted_primary_key[0])
+    result = conn.execute(insert(t.cases).values(reference=reference, created_at=datetime.now(UTC)))
+    return inserted_id(result)
 
 
 def _next_reference(conn: Connection) -> str:
@@ -153,15 +158,25 @@ def ingest_path(
         if existing is not None:
             return existing
         reference = _next_reference(conn)
-        exhibit_id = conn.execute(
-            insert(t.exhibits).values(
-                reference=reference, case_id=case_id(conn, case), original_name=path.name,
-                sha256=sha, size=size, format=parser.name, stored_path="",
-                added_by=added_by or current_user(), added_at=datetime.now(UTC),
-                timezone=timezone, locale=options.locale, notes=notes,
+        exhibit_id = inserted_id(
+            conn.execute(
+                insert(t.exhibits).values(
+                    reference=reference,
+                    case_id=case_id(conn, case),
+                    original_name=path.name,
+                    sha256=sha,
+                    size=size,
+                    format=parser.name,
+                    stored_path="",
+                    added_by=added_by or current_user(),
+                    added_at=datetime.now(UTC),
+                    timezone=timezone,
+                    locale=options.locale,
+                    notes=notes,
+                )
             )
-        ).inserted_primary_key[0]
-        writer = ExhibitWriter(conn, int(exhibit_id), parser.name, zone)
+        )
+        writer = ExhibitWriter(conn, exhibit_id, parser.name, zone)
         _stream(parser, source, options, writer, progress)
         counts = writer.finish()
         if counts.messages == 0 and counts.conversations == 0:
@@ -171,15 +186,25 @@ def ingest_path(
             t.exhibits.update().where(t.exhibits.c.id == exhibit_id).values(stored_path=str(stored))
         )
     return IngestSummary(
-        path=str(path), sha256=sha, format=parser.name, reference=reference,
-        conversations=counts.conversations, messages=counts.messages,
-        participants=counts.participants, membership_events=counts.membership_events,
-        reactions=counts.reactions, unparsed=counts.unparsed, warnings=counts.warnings,
+        path=str(path),
+        sha256=sha,
+        format=parser.name,
+        reference=reference,
+        conversations=counts.conversations,
+        messages=counts.messages,
+        participants=counts.participants,
+        membership_events=counts.membership_events,
+        reactions=counts.reactions,
+        unparsed=counts.unparsed,
+        warnings=counts.warnings,
     )
 
 
 def _stream(
-    parser: Parser, source: Source, options: ParseOptions, writer: ExhibitWriter,
+    parser: Parser,
+    source: Source,
+    options: ParseOptions,
+    writer: ExhibitWriter,
     progress: Progress | None,
 ) -> None:
     try:
@@ -190,8 +215,14 @@ def _stream(
     except ConductLensError:
         raise
     except (
-        ValueError, KeyError, TypeError, IndexError, OSError, UnicodeError,
-        sqlite3.Error, zipfile.BadZipFile,
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        OSError,
+        UnicodeError,
+        sqlite3.Error,
+        zipfile.BadZipFile,
     ) as exc:
         # A parser bug or a file shaped unlike anything we know: report, never a traceback.
         raise ParseError(str(source.path), f"could not be read as {parser.name}: {exc}") from exc

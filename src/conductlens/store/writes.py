@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, CursorResult, Table, func, insert, select, text, update
 
 from conductlens.ingest._text import search_form
 from conductlens.model import (
@@ -38,6 +38,14 @@ class Counts:
     media_files: int = 0
     unparsed: int = 0
     warnings: list[str] = field(default_factory=list)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every table here has an integer key
+        raise RuntimeError("insert returned no primary key")
+    return int(key[0])
 
 
 def fill_timestamp(ts: Timestamp, zone: ZoneInfo | None) -> tuple[datetime | None, datetime | None]:
@@ -234,11 +242,11 @@ class ExhibitWriter:
         self._buffer(t.exhibit_warnings, exhibit_id=self.exhibit_id, text=rec.text)
         self.counts.warnings.append(rec.text)
 
-    def _insert_one(self, table: t.Table, **values: Any) -> int:
+    def _insert_one(self, table: Table, **values: Any) -> int:
         result = self.conn.execute(insert(table).values(**values))
-        return int(result.inserted_primary_key[0])
+        return inserted_id(result)
 
-    def _buffer(self, table: t.Table, **values: Any) -> None:
+    def _buffer(self, table: Table, **values: Any) -> None:
         rows = self._rows.setdefault(table.name, [])
         rows.append(values)
         if len(rows) >= BATCH:
