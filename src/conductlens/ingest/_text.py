@@ -36,4 +36,6 @@ def decode_strict(data: bytes, path: str, encoding: str = "utf-8") -> str:
 
 def search_form(text: str) -> str:
     """The normalised form kept beside the faithful text, for full-text search."""
+    if text.isascii():  # the common case, a tenth of the cost: nothing to compose or strip
+        return text.lower()
     return unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()

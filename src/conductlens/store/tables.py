@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -115,7 +116,12 @@ messages = Table(
     Column("src_pointer", Text, nullable=True),
     Index("ix_messages_exhibit_seq", "exhibit_id", "seq"),
     Index("ix_messages_conversation_seq", "conversation_id", "seq"),
-    Index("ix_messages_exhibit_key", "exhibit_id", "platform_key"),
+    # Partial: text exports have no message keys, so they cost this index nothing.
+    Index(
+        "ix_messages_exhibit_key", "exhibit_id", "platform_key",
+        sqlite_where=text("platform_key IS NOT NULL"),
+        postgresql_where=text("platform_key IS NOT NULL"),
+    ),
 )
 
 attachments = Table(

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, CursorResult, Table, func, insert, select, text, update
 
-from conductlens.ingest._text import search_form
 from conductlens.model import (
     Conversation,
     ExhibitWarning,
@@ -24,6 +23,7 @@ from conductlens.model import (
     Timestamp,
 )
 from conductlens.store import tables as t
+from conductlens.store._bulk import MessageRows
 
 BATCH = 5000
 
@@ -78,6 +78,7 @@ class ExhibitWriter:
             conn.execute(text("LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE"))
         self._next_message_id = (conn.scalar(select(func.max(t.messages.c.id))) or 0) + 1
         self._seq = 0
+        self._messages = MessageRows(conn, exhibit_id)
         self._dispatch: dict[type, Callable[[Any], None]] = {
             Conversation: self._conversation,
             Participant: self._participant,
@@ -144,33 +145,15 @@ class ExhibitWriter:
         self._next_message_id += 1
         self._seq += 1
         local, utc = fill_timestamp(rec.timestamp, self.zone)
-        src = rec.source
-        self._buffer(
-            t.messages,
-            id=message_id,
-            exhibit_id=self.exhibit_id,
-            conversation_id=self.conversation_id(rec.conversation),
-            seq=self._seq,
-            sender_id=self.participant_id(rec.sender),
-            ts_local=local,
-            ts_utc=utc,
-            kind=rec.kind.value,
-            text=rec.text,
-            text_norm=search_form(rec.text),
-            raw=rec.raw,
-            edited=rec.edited,
-            forwarded=rec.forwarded,
-            platform_key=rec.key,
-            reply_to_key=rec.reply_to,
-            reply_to_id=None,
-            src_path=src.path,
-            src_line=src.line,
-            src_line_end=src.line_end,
-            src_offset=src.offset,
-            src_table=src.table,
-            src_row=src.row_id,
-            src_pointer=src.pointer,
+        ids = (
+            message_id,
+            self.conversation_id(rec.conversation),
+            self._seq,
+            self.participant_id(rec.sender),
         )
+        self._messages.add(rec, ids, local, utc)
+        if len(self._messages.rows) >= BATCH:
+            self._messages.flush()
         for att in rec.attachments:
             self._buffer(
                 t.attachments,
@@ -257,14 +240,14 @@ class ExhibitWriter:
         if not rows:
             return
         if name == "attachments":
-            self._flush("messages")
+            self._messages.flush()
         self.conn.execute(insert(t.metadata.tables[name]), rows)
         self._rows[name] = []
 
     def finish(self) -> Counts:
         """Flush what is buffered, then link replies and reactions and index for search."""
+        self._messages.flush()
         for name in (
-            "messages",
             "attachments",
             "reactions",
             "membership_events",

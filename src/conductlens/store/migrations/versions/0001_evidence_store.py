@@ -234,7 +234,11 @@ def upgrade() -> None:
             "ix_messages_conversation_seq", ["conversation_id", "seq"], unique=False
         )
         batch_op.create_index(
-            "ix_messages_exhibit_key", ["exhibit_id", "platform_key"], unique=False
+            "ix_messages_exhibit_key",
+            ["exhibit_id", "platform_key"],
+            unique=False,
+            sqlite_where=sa.text("platform_key IS NOT NULL"),
+            postgresql_where=sa.text("platform_key IS NOT NULL"),
         )
         batch_op.create_index("ix_messages_exhibit_seq", ["exhibit_id", "seq"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_sender_id"), ["sender_id"], unique=False)

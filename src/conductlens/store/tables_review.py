@@ -1,0 +1,198 @@
+"""Tables for proportionate review: accounts, register, cases, scope, pseudonyms, audit.
+
+They share ``conductlens.store.tables.metadata``; migration ``0002`` creates them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from conductlens.store.tables import metadata
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_number", String(32), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("force", Text, nullable=False),
+    Column("team", Text, nullable=True),
+    Column("role", Text, nullable=True),
+)
+
+identifiers = Table(
+    "identifiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # phone | username | email
+    Column("platform", String(40), nullable=False),
+    Column("value", Text, nullable=False, index=True),  # phones in E.164, others casefolded
+    UniqueConstraint("kind", "platform", "value", name="uq_identifiers_kind_platform_value"),
+)
+
+participant_links = Table(
+    "participant_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("participant_id", ForeignKey("participants.id"), nullable=False, unique=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("method", String(16), nullable=False),  # identifier | manual
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+case_details = Table(
+    "case_details",
+    metadata,
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
+    Column("allegation", Text, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("opened_by", Text, nullable=False),
+)
+
+case_subjects = Table(
+    "case_subjects",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False),
+    UniqueConstraint("case_id", "person_id", name="uq_case_subjects_case_person"),
+)
+
+case_hours = Table(
+    "case_hours",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("username", Text, nullable=False),
+    Column("hours", Float, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("logged_at", DateTime(timezone=True), nullable=False),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("username", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+scopes = Table(
+    "scopes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("subjects", Text, nullable=False),  # JSON list of person ids
+    Column("conversations", Text, nullable=False),  # JSON list of conversation ids
+    Column("date_from", Date, nullable=False),
+    Column("date_to", Date, nullable=False),
+    Column("categories", Text, nullable=False),  # JSON list; [] means every category
+    Column("rationale", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # proposed|authorised|refused|superseded
+    Column("proposed_by", Text, nullable=False),
+    Column("proposed_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", Text, nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+)
+
+pseudonyms = Table(
+    "pseudonyms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("identity", Text, nullable=False),  # person:N | phone:+44.. | participant:N
+    Column("number", Integer, nullable=False),
+    UniqueConstraint("case_id", "identity", name="uq_pseudonyms_case_identity"),
+)
+
+unmask_requests = Table(
+    "unmask_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("identity", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # requested|approved|refused
+    Column("requested_by", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", Text, nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("finding_id", ForeignKey("findings.id"), nullable=False, index=True),
+    Column("decision", String(16), nullable=False),  # relevant|not_relevant|needs_context
+    Column("note", Text, nullable=True),
+    Column("username", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("ts", Text, nullable=False),  # ISO 8601 UTC, exactly as hashed
+    Column("username", Text, nullable=False),
+    Column("action", String(40), nullable=False, index=True),
+    Column("case_id", Integer, nullable=True, index=True),
+    Column("object_ids", Text, nullable=False),  # canonical JSON
+    Column("justification", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
