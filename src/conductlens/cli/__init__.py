@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from conductlens.cli import evidence
+from conductlens.cli import detect, evidence, review
 
 app = typer.Typer(
     name="conductlens",
@@ -14,6 +14,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 evidence.register(app)
+detect.register(app)
+review.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,144 @@
+"""``conductlens serve|demo|users add|audit verify|audit export``: the review commands."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from conductlens.cli._common import DbOption, fail, open_store, user_errors
+from conductlens.store import Store
+
+console = Console(soft_wrap=True, highlight=False)
+HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", help="TCP port.")]
+InsecureOption = Annotated[bool, typer.Option(
+    "--http", help="Allow the session cookie over plain HTTP (localhost only).")]
+
+
+def _serve(store: Store, host: str, port: int, http: bool) -> None:
+    import uvicorn
+
+    from conductlens.web.app import create_app
+    from conductlens.web.settings import WebSettings
+
+    if http and host not in ("127.0.0.1", "localhost", "::1"):
+        raise fail("--http is only allowed on a loopback address")
+    app = create_app(store, WebSettings(secure_cookies=not http))
+    console.print(f"ConductLens on http{'' if http else 's'}://{host}:{port}/ (Ctrl-C stops)")
+    # Access logs hold paths only; search terms travel in POST bodies, never in URLs.
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000,
+          http: InsecureOption = False) -> None:
+    """Serve the review web UI and JSON API (behind a TLS proxy unless --http)."""
+    with user_errors():
+        _serve(open_store(db), host, port, http)
+
+
+def demo(
+    db: DbOption = None, no_serve: Annotated[bool, typer.Option(
+        "--no-serve", help="Build the demo store, print the accounts, and stop.")] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for the generated demo exhibits (default: a temp folder).")] = None,
+    host: HostOption = "127.0.0.1", port: PortOption = 8000,
+) -> None:
+    """Build a demo store (exhibits, register, one account per role, a case awaiting
+    authorisation, findings, an audit trail), print the passwords once, then serve it."""
+    from conductlens.review.demo_setup import build_demo
+
+    with user_errors():
+        store = open_store(db or str(Path(tempfile.mkdtemp(prefix="conductlens-demo-")) /
+                                     "demo.db"))
+        files = out or Path(tempfile.mkdtemp(prefix="conductlens-demo-files-"))
+        accounts = build_demo(store, files)
+        console.print(f"Demo store: {store.url}")
+        console.print(f"Case {accounts.case_id}: exhibits {', '.join(accounts.exhibits)}; "
+                      f"{accounts.findings} findings; a scope awaits authorisation.")
+        console.print("Accounts (passwords are shown once):")
+        for username, password in accounts.passwords.items():
+            console.print(f"  {username:<13} {password}", highlight=False)
+        if not no_serve:
+            _serve(store, host, port, http=True)
+
+
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option("--role", help="investigator, supervisor, auditor, "
+                                                     "analyst or admin.")],
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Add a local account; the password is read from the terminal (or stdin)."""
+    from conductlens.review.accounts import add_user
+    from conductlens.review.roles import Role
+
+    with user_errors():
+        try:
+            chosen = Role(role)
+        except ValueError:
+            raise fail(f"unknown role {role!r}") from None
+        password = (getpass.getpass("Password: ") if sys.stdin.isatty()
+                    else sys.stdin.readline().rstrip("\n"))
+        store = open_store(db)
+        add_user(store.engine, username, password, chosen, name, actor=getpass.getuser())
+        console.print(f"Added {username} ({chosen.value}).")
+
+
+def audit_verify(db: DbOption = None) -> None:
+    """Check the audit log's hash chain; exit 1 naming the first broken record."""
+    from conductlens.review.audit import verify_chain
+
+    with user_errors():
+        store = open_store(db)
+        with store.engine.connect() as conn:
+            result = verify_chain(conn)
+    if not result.ok:
+        raise fail(f"audit chain broken at record {result.first_bad_id}: {result.reason}")
+    console.print(f"Audit chain verified: {result.records} records, unbroken.")
+
+
+def audit_export(
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    case_id: Annotated[int | None, typer.Option("--case-id")] = None,
+    username: Annotated[str, typer.Option("--user")] = "",
+) -> None:
+    """Write the audit log (optionally filtered) to stdout."""
+    from conductlens.review.audit import export_rows
+
+    with user_errors():
+        store = open_store(db)
+        with store.engine.connect() as conn:
+            rows = export_rows(conn, case_id=case_id, username=username)
+    if fmt == "jsonl":
+        for row in rows:
+            sys.stdout.write(json.dumps(row, sort_keys=True) + "\n")
+        return
+    if fmt != "csv":
+        raise fail("--format must be csv or jsonl")
+    columns = ["id", "ts", "username", "action", "case_id", "object_ids", "justification",
+               "detail", "prev_hash", "hash"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("demo")(demo)
+    users = typer.Typer(help="Local accounts.", no_args_is_help=True)
+    users.command("add")(users_add)
+    app.add_typer(users, name="users")
+    audit = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+    audit.command("verify")(audit_verify)
+    audit.command("export")(audit_export)
+    app.add_typer(audit, name="audit")

@@ -1,0 +1,343 @@
+"""``ReviewSession``: the only reader of message content.
+
+Every method applies the authorised scope (``scope.scope_clause``), shows people through the
+case's ``Namer`` (pseudonyms), and writes an audit event before content is returned. Outside
+the scope it answers with totals only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    func,
+    not_,
+    select,
+)
+
+from conductlens.errors import ConductLensError, ScopeError
+from conductlens.review import audit, scope
+from conductlens.review._shaping import (
+    apply_filters,
+    as_date,
+    csv_safe,
+    fts_words,
+    highlight_segments,
+    local_now,
+    match_clause,
+    source_of,
+)
+from conductlens.review.accounts import User
+from conductlens.review.cases import CaseStatus, exhibit_ids, find_case, set_status
+from conductlens.review.pseudonyms import DisplayName, Namer
+from conductlens.review.roles import Permission, allows
+from conductlens.store import tables as t
+from conductlens.store.tables_review import decisions
+
+SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+DECISIONS = ("relevant", "not_relevant", "needs_context")
+
+
+class Forbidden(ConductLensError):
+    """The user's role does not allow this."""
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    in_scope: int
+    withheld: int
+    findings_in_scope: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShownMessage:
+    id: int
+    conversation_id: int
+    sender: DisplayName
+    when: datetime | None
+    kind: str
+    text: str
+    segments: tuple[tuple[str, bool], ...]  # (text, highlighted)
+    flagged: bool
+    exhibit_reference: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownFinding:
+    id: int
+    category: str
+    severity: str
+    score: float
+    standards: tuple[str, ...]
+    explanation: str
+    detector: str
+    decision: str | None
+    message: ShownMessage
+
+
+class ReviewSession:
+    """One user's reading of one case, within the scope in force."""
+
+    def __init__(self, engine: Engine, user: User, case_id: int) -> None:
+        self.engine, self.user, self.case_id = engine, user, case_id
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _need(self, permission: Permission) -> None:
+        if not allows(self.user.role, permission):
+            raise Forbidden(f"{self.user.role} may not {permission.value}")
+
+    def _scope(self, conn: Connection) -> scope.Scope:
+        try:
+            find_case(conn, self.case_id)
+        except ConductLensError as exc:
+            raise ScopeError("no such case") from exc
+        return scope.require(conn, self.case_id)
+
+    def _audit(self, conn: Connection, action: str, sc: scope.Scope | None,
+               ids: dict[str, list[int]], detail: dict[str, object] | None = None) -> None:
+        audit.append(conn, audit.AuditEvent(
+            self.user.username, action, self.case_id, ids,
+            sc.justification() if sc else "", detail))
+
+    def refuse(self, what: str, ids: dict[str, list[int]]) -> None:
+        """Record an attempt that was refused (out of scope, wrong role, unknown id)."""
+        with self.engine.begin() as conn:
+            sc = scope.current(conn, self.case_id)
+            self._audit(conn, "access.denied", sc, ids, {"what": what})
+
+    def _shown(self, conn: Connection, rows: Sequence[object], namer: Namer,
+               flagged: dict[int, list[list[int]]]) -> list[ShownMessage]:
+        out = []
+        for row in rows:
+            m = row._mapping  # type: ignore[attr-defined]
+            segs = highlight_segments(m["text"], flagged.get(m["id"], []))
+            segs = [(namer.redact(s), h) for s, h in segs]
+            out.append(ShownMessage(
+                m["id"], m["conversation_id"], namer.name(m["sender_id"]),
+                m["ts_local"] or m["ts_utc"], m["kind"], "".join(s for s, _ in segs),
+                tuple(segs), m["id"] in flagged, m["reference"], source_of(m)))
+        return out
+
+    def _message_query(self, sc: scope.Scope) -> Select[tuple[object, ...]]:
+        return (select(t.messages, t.exhibits.c.reference)
+                .join(t.exhibits, t.exhibits.c.id == t.messages.c.exhibit_id)
+                .where(scope.scope_clause(sc)))
+
+    def _spans(self, conn: Connection, message_ids: list[int]) -> dict[int, list[list[int]]]:
+        rows = conn.execute(select(t.findings.c.message_id, t.findings.c.spans)
+                            .where(t.findings.c.message_id.in_(message_ids)))
+        out: dict[int, list[list[int]]] = {}
+        for mid, spans in rows:
+            out.setdefault(int(mid), []).extend(json.loads(spans))
+        return out
+
+    def _render(self, conn: Connection, sc: scope.Scope, rows: Sequence[object]
+                ) -> list[ShownMessage]:
+        namer = Namer(conn, self.case_id, sc.subjects)
+        ids = [int(r._mapping["id"]) for r in rows]  # type: ignore[attr-defined]
+        return self._shown(conn, rows, namer, self._spans(conn, ids))
+
+    # -- totals (no content) -------------------------------------------------------------------
+    def totals(self) -> Totals:
+        self._need(Permission.VIEW_TOTALS)
+        with self.engine.connect() as conn:
+            sc = scope.current(conn, self.case_id)
+            clause = scope.scope_clause(sc)
+            in_case = t.messages.c.exhibit_id.in_(exhibit_ids(conn, self.case_id))
+            total = conn.scalar(select(func.count()).where(in_case)) or 0
+            inside = conn.scalar(select(func.count()).where(in_case, clause)) or 0
+            found = conn.scalar(self._finding_query(sc, count=True)) or 0
+        return Totals(int(inside), int(total) - int(inside), int(found))
+
+    # -- findings ------------------------------------------------------------------------------
+    def _finding_query(self, sc: scope.Scope | None, count: bool = False
+                       ) -> Select[Any]:
+        f = t.findings
+        query = (select(func.count()) if count else select(f)).select_from(
+            f.join(t.messages, t.messages.c.id == f.c.message_id)).where(
+            scope.scope_clause(sc))
+        if sc is not None and sc.categories:
+            query = query.where(f.c.category.in_(sc.categories))
+        return query
+
+    def queue(self, include_decided: bool = True, limit: int = 200) -> list[ShownFinding]:
+        """Findings inside the scope, most severe first (then score, then time)."""
+        self._need(Permission.READ_CONTENT)
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            rows = conn.execute(self._finding_query(sc)).mappings().all()
+            ranked = sorted(rows, key=lambda r: (-SEVERITY_RANK.get(r["severity"], 0),
+                                                 -r["score"], r["message_id"], r["id"]))
+            shown = self._findings(conn, sc, ranked, include_decided)[:limit]
+            self._audit(conn, "view.queue", sc, {"finding": [f.id for f in shown]})
+        return shown
+
+    def _findings(self, conn: Connection, sc: scope.Scope, rows: Sequence[dict[str, object]]
+                  | Sequence[object], include_decided: bool) -> list[ShownFinding]:
+        latest = self._decisions(conn)
+        mids = list(dict.fromkeys(int(r["message_id"]) for r in rows))  # type: ignore[index]
+        msgs = {m.id: m for m in self._render(conn, sc, conn.execute(
+            self._message_query(sc).where(t.messages.c.id.in_(mids))).all())}
+        out = []
+        for r in rows:
+            fid, mid = int(r["id"]), int(r["message_id"])  # type: ignore[index]
+            if mid not in msgs or (not include_decided and fid in latest):
+                continue
+            out.append(ShownFinding(
+                fid, str(r["category"]), str(r["severity"]),  # type: ignore[index]
+                float(r["score"]), tuple(json.loads(str(r["standards"]))),  # type: ignore[index]
+                str(r["explanation"]), str(r["detector"]),  # type: ignore[index]
+                latest.get(fid), msgs[mid]))
+        return out
+
+    def _decisions(self, conn: Connection) -> dict[int, str]:
+        rows = conn.execute(select(decisions.c.finding_id, decisions.c.decision)
+                            .where(decisions.c.case_id == self.case_id)
+                            .order_by(decisions.c.id))
+        return {int(f): str(d) for f, d in rows}
+
+    def finding(self, finding_id: int, around: int = 3
+                ) -> tuple[ShownFinding, list[ShownMessage]]:
+        """One finding in scope and the in-scope messages around it in its conversation."""
+        self._need(Permission.READ_CONTENT)
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            row = conn.execute(self._finding_query(sc).where(t.findings.c.id == finding_id)
+                               ).mappings().first()
+            if row is None:
+                raise ScopeError("no such finding inside the authorised scope")
+            found = self._findings(conn, sc, [row], True)[0]
+            context = self._context(conn, sc, found.message, around)
+            self._audit(conn, "view.finding", sc, {"finding": [finding_id],
+                                                   "message": [m.id for m in context]})
+        return found, context
+
+    def _context(self, conn: Connection, sc: scope.Scope, msg: ShownMessage, around: int
+                 ) -> list[ShownMessage]:
+        seq = conn.scalar(select(t.messages.c.seq).where(t.messages.c.id == msg.id)) or 0
+        rows = conn.execute(self._message_query(sc).where(
+            t.messages.c.conversation_id == msg.conversation_id,
+            t.messages.c.seq.between(seq - around, seq + around)).order_by(t.messages.c.seq)
+        ).all()
+        return self._render(conn, sc, rows)
+
+    def decide(self, finding_id: int, decision: str, note: str = "") -> None:
+        self._need(Permission.DECIDE)
+        if decision not in DECISIONS:
+            raise ConductLensError(f"decision must be one of {', '.join(DECISIONS)}")
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            inside = conn.scalar(self._finding_query(sc, count=True).where(
+                t.findings.c.id == finding_id))
+            if not inside:
+                raise ScopeError("no such finding inside the authorised scope")
+            conn.execute(decisions.insert().values(
+                case_id=self.case_id, finding_id=finding_id, decision=decision,
+                note=note or None, username=self.user.username, created_at=local_now()))
+            self._audit(conn, "review.decide", sc, {"finding": [finding_id]},
+                        {"decision": decision})
+            if find_case(conn, self.case_id).status == CaseStatus.SCOPE_AUTHORISED:
+                set_status(conn, self.case_id, CaseStatus.UNDER_REVIEW, self.user.username)
+
+    # -- conversations, messages, search, export -----------------------------------------------
+    def conversation(self, conversation_id: int, *, day_from: date | None = None,
+                     day_to: date | None = None, contains: str = "", flagged_only: bool = False,
+                     limit: int = 500) -> list[ShownMessage]:
+        self._need(Permission.READ_CONTENT)
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            if conversation_id not in sc.conversations:
+                raise ScopeError("this conversation is outside the authorised scope")
+            query = self._message_query(sc).where(
+                t.messages.c.conversation_id == conversation_id)
+            query = apply_filters(query, day_from, day_to, contains, flagged_only)
+            rows = conn.execute(query.order_by(t.messages.c.seq).limit(limit)).all()
+            shown = self._render(conn, sc, rows)
+            self._audit(conn, "view.conversation", sc, {"conversation": [conversation_id],
+                                                        "message": [m.id for m in shown]})
+        return shown
+
+    def message(self, message_id: int) -> ShownMessage:
+        self._need(Permission.READ_CONTENT)
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            rows = conn.execute(self._message_query(sc).where(t.messages.c.id == message_id)).all()
+            if not rows:
+                raise ScopeError("no such message inside the authorised scope")
+            shown = self._render(conn, sc, rows)[0]
+            self._audit(conn, "view.message", sc, {"message": [message_id]})
+        return shown
+
+    def search(self, query: str, limit: int = 100) -> tuple[list[ShownMessage], int]:
+        """Full-text search inside the scope; also how many matches lie outside (a total)."""
+        self._need(Permission.READ_CONTENT)
+        words = fts_words(query)
+        if not words:
+            return [], 0
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            match = match_clause(conn, words)
+            rows = conn.execute(self._message_query(sc).where(match)
+                                .order_by(t.messages.c.id).limit(limit)).all()
+            in_case = t.messages.c.exhibit_id.in_(exhibit_ids(conn, self.case_id))
+            outside = conn.scalar(select(func.count()).where(
+                in_case, match, not_(scope.scope_clause(sc)))) or 0
+            shown = self._render(conn, sc, rows)
+            self._audit(conn, "search", sc, {"message": [m.id for m in shown]},
+                        {"terms": len(words), "withheld": int(outside)})
+        return shown, int(outside)
+
+    def export_csv(self, recipient: str, purpose: str) -> str:
+        """Disclose the in-scope findings and their messages as CSV (a recorded disclosure)."""
+        self._need(Permission.READ_CONTENT)
+        if not recipient.strip() or not purpose.strip():
+            raise ConductLensError("an export needs a recipient and a purpose")
+        items = self.queue()
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["finding", "severity", "category", "standards", "decision",
+                         "message", "exhibit", "source", "when", "sender", "text"])
+        for f in items:
+            m = f.message
+            writer.writerow([f.id, f.severity, f.category, "; ".join(f.standards),
+                             f.decision or "", m.id, m.exhibit_reference, m.source,
+                             m.when.isoformat() if m.when else "", m.sender.label,
+                             csv_safe(m.text)])
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            self._audit(conn, "export", sc, {"finding": [f.id for f in items]},
+                        {"recipient": recipient.strip(), "purpose": purpose.strip()})
+        return out.getvalue()
+
+    def timeline(self) -> list[tuple[date, str, int]]:
+        """(day, category, findings) inside the scope: counts only."""
+        self._need(Permission.READ_CONTENT)
+        with self.engine.connect() as conn:
+            sc = self._scope(conn)
+            day = func.coalesce(t.messages.c.ts_local, t.messages.c.ts_utc)
+            rows = conn.execute(self._finding_query(sc).with_only_columns(
+                day, t.findings.c.category)).all()
+        counts: dict[tuple[date, str], int] = {}
+        for when, category in rows:
+            if when is not None:
+                key = (as_date(when), str(category))
+                counts[key] = counts.get(key, 0) + 1
+        return sorted((d, c, n) for (d, c), n in counts.items())
+
+    def people(self) -> list[DisplayName]:
+        self._need(Permission.READ_CONTENT)
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            shown = Namer(conn, self.case_id, sc.subjects).identities()
+            self._audit(conn, "view.people", sc, {})
+        return shown

@@ -1,0 +1,105 @@
+"""``build_demo``: a demo store with exhibits, a register, one account per role, a case with a
+scope awaiting authorisation, findings from the baseline policy, and its own audit trail."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from conductlens.ingest.pipeline import IngestSummary, ingest_path
+from conductlens.review import audit, cases, register, scope
+from conductlens.review.accounts import add_user
+from conductlens.review.policy_run import record_findings
+from conductlens.review.roles import Role
+from conductlens.store import Store
+from conductlens.store import tables as t
+
+CASE = "PSD-DEMO-001"
+ALLEGATION = ("Discriminatory and demeaning messages in the Team 3 shift group; possible "
+              "disclosure of police information.")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccounts:
+    """The accounts made, with passwords shown once."""
+
+    passwords: dict[str, str]  # username -> password
+    case_id: int
+    exhibits: tuple[str, ...]
+    findings: int
+
+
+def build_demo(store: Store, out_dir: Path) -> DemoAccounts:
+    """Generate the demo exhibits into ``out_dir`` and build the demo case in ``store``."""
+    from conductlens.demo import generate_demo, scenario
+
+    files = generate_demo(out_dir)
+    passwords = {role.value: secrets.token_urlsafe(12) for role in Role}
+    for role in Role:
+        add_user(store.engine, role.value, passwords[role.value], role,
+                 f"Demo {role.value.title()}", actor="demo")
+    plot = scenario.build_scenario()
+    officers = plot.officers
+    _register(store, officers)
+    with store.engine.begin() as conn:
+        case_id = cases.open_case(conn, CASE, ALLEGATION, "investigator")
+    summaries = [ingest_path(store, path, case=CASE, added_by="investigator",
+                             timezone="Europe/London")
+                 for path in (files.msgstore_db, files.android_txt)]
+    _record_exhibits(store, case_id, summaries)
+    found = record_findings(store, case_id)
+    _propose_scope(store, case_id, _main_subject(plot))
+    return DemoAccounts(passwords, case_id, tuple(s.reference for s in summaries), found)
+
+
+def _register(store: Store, officers: object) -> None:
+    with store.engine.begin() as conn:
+        for o in officers:  # type: ignore[attr-defined]
+            pid = register.add_person(conn, o.staff_number, o.name, "Westshire Police",
+                                      "Team 3, Northtown Response", o.rank)
+            register.declare(conn, pid, "phone", "whatsapp", o.phone)
+        audit.append(conn, audit.AuditEvent("demo", "register.import",
+                                            detail={"rows": len(officers)}))  # type: ignore[arg-type]
+
+
+def _record_exhibits(store: Store, case_id: int, summaries: list[IngestSummary]) -> None:
+    with store.engine.begin() as conn:
+        ids = cases.exhibit_ids(conn, case_id)
+        register.link_by_identifier(conn, ids, "investigator")
+        for s in summaries:
+            audit.append(conn, audit.AuditEvent(
+                "investigator", "exhibit.add", case_id, {"exhibit": ids},
+                detail={"reference": s.reference, "sha256": s.sha256, "messages": s.messages}))
+
+
+def _main_subject(plot: object) -> object:
+    """The officer who sent most planted incidents: the demo case's subject."""
+    counts: dict[str, int] = {}
+    for incident in plot.incidents:  # type: ignore[attr-defined]
+        counts[incident.sender] = counts.get(incident.sender, 0) + 1
+    top = max(counts, key=lambda k: (counts[k], k))
+    return next(o for o in plot.officers if o.id == top)  # type: ignore[attr-defined]
+
+
+def _propose_scope(store: Store, case_id: int, subject: object) -> None:
+    with store.engine.begin() as conn:
+        convs = cases.conversations(conn, case_id)
+        groups = [c.id for c in convs if c.is_group] or [c.id for c in convs]
+        first, last = conn.execute(select(func.min(t.messages.c.ts_local),
+                                          func.max(t.messages.c.ts_local)).where(
+            t.messages.c.conversation_id.in_(groups[:1]),
+            t.messages.c.ts_local.is_not(None))).one()
+        pid = register.add_person(conn, subject.staff_number,  # type: ignore[attr-defined]
+                                  subject.name, "Westshire Police")  # type: ignore[attr-defined]
+        cases.add_subject(conn, case_id, pid, "investigator")
+        start = first.date() if first else datetime.now(UTC).date()
+        end = min(last.date() if last else start, start + timedelta(days=42))
+        scope.propose(conn, case_id, "investigator", subjects=[pid], conversations=groups[:1],
+                      date_from=start, date_to=end, categories=[],
+                      rationale=("The allegation concerns messages in the Team 3 shift group "
+                                 "over the period complained of; one-to-one chats are excluded "
+                                 "to limit collateral intrusion."))

@@ -1,0 +1,59 @@
+"""Roles and what each may do: the one permission table every route and command consults."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    INVESTIGATOR = "investigator"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    VIEW_CASES = "view_cases"  # case metadata and totals, never content
+    EDIT_CASE = "edit_case"  # open cases, add exhibits, subjects, hours, notes
+    PROPOSE_SCOPE = "propose_scope"
+    AUTHORISE_SCOPE = "authorise_scope"
+    READ_CONTENT = "read_content"  # message text inside the authorised scope
+    DECIDE = "decide"  # record review decisions
+    REQUEST_UNMASK = "request_unmask"
+    APPROVE_UNMASK = "approve_unmask"
+    READ_REGISTER = "read_register"
+    MANAGE_REGISTER = "manage_register"
+    LINK_PARTICIPANTS = "link_participants"
+    READ_AUDIT = "read_audit"
+    MANAGE_USERS = "manage_users"
+    VIEW_TOTALS = "view_totals"  # key facts: counts only
+
+
+P = Permission
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.INVESTIGATOR: frozenset(
+        {
+            P.VIEW_CASES, P.EDIT_CASE, P.PROPOSE_SCOPE, P.READ_CONTENT, P.DECIDE,
+            P.REQUEST_UNMASK, P.READ_REGISTER, P.LINK_PARTICIPANTS, P.VIEW_TOTALS,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            P.VIEW_CASES, P.AUTHORISE_SCOPE, P.APPROVE_UNMASK, P.READ_CONTENT,
+            P.READ_REGISTER, P.VIEW_TOTALS,
+        }
+    ),
+    Role.AUDITOR: frozenset({P.VIEW_CASES, P.READ_AUDIT, P.VIEW_TOTALS}),
+    Role.ANALYST: frozenset({P.VIEW_TOTALS}),
+    Role.ADMIN: frozenset({P.MANAGE_USERS, P.MANAGE_REGISTER, P.READ_REGISTER}),
+}
+
+
+def allows(role: Role | str, permission: Permission) -> bool:
+    """Whether ``role`` holds ``permission`` (unknown roles hold nothing)."""
+    try:
+        return permission in PERMISSIONS[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,143 @@
+"""A small, hand-written case: the fixture behind the review tests and a demo fallback.
+
+One shift group and one private chat, four people, messages over three weeks, and findings
+both inside and outside the scope a test will authorise.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, select
+
+from conductlens.model import Conversation, Message, MessageKind, Participant, SourceRef, Timestamp
+from conductlens.review import cases, register
+from conductlens.review._ids import inserted_id, pairs
+from conductlens.review.accounts import User, add_user
+from conductlens.review.roles import Role
+from conductlens.store import Store
+from conductlens.store import tables as t
+from conductlens.store.writes import ExhibitWriter
+
+PEOPLE = (
+    ("k1", "Alan Grant", "+447700900001"),
+    ("k2", "Beth Jones", "+447700900002"),
+    ("k3", "Carl Diaz", "+447700900003"),
+    ("k4", "Dana Fox", "+447700900004"),
+)
+
+# (conversation, sender key, day of March 2024, hour, text)
+MESSAGES = (
+    ("group", "k2", 1, 9, "Morning all, briefing at 10"),
+    ("group", "k1", 6, 22, "that victim was a proper slag, deserved it"),
+    ("group", "k2", 6, 22, "Not funny Alan. Beth Jones here: that is out of order"),
+    ("group", "k3", 6, 23, "haha classic"),
+    ("group", "k1", 8, 14, "<script>alert('x')</script> switch the BWV off next time"),
+    ("group", "k3", 9, 8, "call me on 07700 900003 about the rota"),
+    ("group", "k1", 18, 12, "posted the custody photo in the other chat"),
+    ("private", "k1", 7, 20, "Dana, keep this between us: the PNC check on your neighbour"),
+    ("private", "k4", 7, 21, "thanks, the neighbour at 4 Elm Road is a nightmare"),
+)
+
+# (index into MESSAGES, category, severity, score, spans)
+FINDINGS = (
+    (1, "misogyny", "high", 0.92, [[25, 29]]),
+    (4, "misuse_of_systems", "medium", 0.71, [[39, 42]]),
+    (6, "confidentiality", "medium", 0.64, [[11, 24]]),  # 18 March: outside a 5-15 scope
+    (7, "confidentiality", "high", 0.88, [[32, 41]]),  # private chat: outside the scope
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SampleCase:
+    reference: str
+    exhibit_id: int
+    group_id: int
+    private_id: int
+    message_ids: tuple[int, ...]
+    finding_ids: tuple[int, ...]
+
+
+def _records() -> list[Conversation | Participant | Message]:
+    recs: list[Conversation | Participant | Message] = [
+        Conversation("group", "whatsapp", "Response Team B", True),
+        Conversation("private", "whatsapp", "Dana Fox", False),
+    ]
+    recs += [Participant(k, name, phone, is_owner=(k == "k1")) for k, name, phone in PEOPLE]
+    for n, (conv, sender, day, hour, body) in enumerate(MESSAGES, start=1):
+        recs.append(Message(
+            conv, sender, Timestamp(local=datetime(2024, 3, day, hour, 0)), MessageKind.TEXT,
+            body, body, SourceRef(path="_chat.txt", line=n), key=f"m{n}"))
+    return recs
+
+
+def write_sample(store: Store, reference: str = "PSD-2024-0001") -> SampleCase:
+    """Write the sample exhibit into case ``reference`` and its findings; ids returned."""
+    with store.engine.begin() as conn:
+        case_id = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == reference))
+        if case_id is None:
+            case_id = inserted_id(conn.execute(insert(t.cases).values(
+                reference=reference, created_at=datetime.now(UTC))))
+        n = int(conn.scalar(select(t.exhibits.c.id).order_by(t.exhibits.c.id.desc())) or 0) + 1
+        eid = inserted_id(conn.execute(insert(t.exhibits).values(
+            reference=f"EXH-S{n:04d}", case_id=case_id, original_name="sample.txt",
+            sha256=f"{n:064d}", size=1, format="sample", stored_path="", added_by="sample",
+            added_at=datetime.now(UTC))))
+        writer = ExhibitWriter(conn, int(eid), "whatsapp", None)
+        for rec in _records():
+            writer.add(rec)
+        writer.finish()
+        mids = tuple(conn.scalars(select(t.messages.c.id).where(t.messages.c.exhibit_id == eid)
+                                  .order_by(t.messages.c.seq)))
+        convs = pairs(conn.execute(select(t.conversations.c.key, t.conversations.c.id)
+                                  .where(t.conversations.c.exhibit_id == eid)).all())
+        fids = tuple(_finding(conn, int(eid), mids[i], cat, sev, score, spans)
+                     for i, cat, sev, score, spans in FINDINGS)
+    return SampleCase(reference, int(eid), convs["group"], convs["private"], mids, fids)
+
+
+def _finding(conn: Connection, eid: int, mid: int, category: str, severity: str, score: float,
+             spans: list[list[int]]) -> int:
+    result = conn.execute(insert(t.findings).values(
+        message_id=mid, exhibit_id=eid, category=category,
+        standards=json.dumps(["Equality and diversity"]), severity=severity, score=score,
+        detector="sample", spans=json.dumps(spans), explanation=f"sample {category} finding",
+        policy_version="sample-1", created_at=datetime.now(UTC)))
+    return inserted_id(result)
+
+
+PASSWORD = "correct horse battery staple"
+STAFF = (
+    ("PC1001", "Alan Grant", "+447700900001"),
+    ("PC1002", "Beth Jones", "+447700900002"),
+    ("PC1003", "Carl Diaz", "07700 900003"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """The sample case with its register, one account per role, and the case opened."""
+
+    sample: SampleCase
+    case_id: int
+    users: dict[str, User]
+    person_ids: dict[str, int]  # staff number -> person id
+
+
+def seed_world(store: Store, password: str = PASSWORD) -> World:
+    """Accounts, register, an opened case with its subject, and the sample exhibit linked."""
+    users = {role.value: add_user(store.engine, role.value, password, role,
+                                  f"{role.value.title()} Example") for role in Role}
+    sample = write_sample(store)
+    with store.engine.begin() as conn:
+        ids = {}
+        for staff, name, phone in STAFF:
+            ids[staff] = register.add_person(conn, staff, name, "Example Police", "Team B", "PC")
+            register.declare(conn, ids[staff], "phone", "whatsapp", phone)
+        case_id = cases.open_case(conn, sample.reference, "Discriminatory messages in the "
+                                  "Team B group", "investigator")
+        cases.add_subject(conn, case_id, ids["PC1001"], "investigator")
+        register.link_by_identifier(conn, [sample.exhibit_id], "investigator")
+    return World(sample, case_id, users, ids)

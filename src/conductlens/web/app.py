@@ -1,0 +1,102 @@
+"""``create_app(store, settings)``: the FastAPI app, server-rendered pages plus a JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from conductlens.errors import ConductLensError, ScopeError
+from conductlens.review import audit
+from conductlens.review.access import Forbidden
+from conductlens.review.accounts import LoginRefused
+from conductlens.store import Store
+from conductlens.web.deps import NotAuthenticated
+from conductlens.web.pages import render
+from conductlens.web.routes import ROUTERS
+from conductlens.web.settings import WebSettings
+
+HERE = Path(__file__).parent
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+
+
+def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
+    app = FastAPI(title="ConductLens", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.store = store
+    app.state.settings = settings or WebSettings()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    _handlers(app)
+    app.middleware("http")(_security_headers)
+    return app
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    if not request.url.path.startswith("/static"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status)
+
+
+def _record_refusal(request: Request, why: str) -> None:
+    session = getattr(request.state, "session", None)
+    store: Store = request.app.state.store
+    with store.engine.begin() as conn:
+        audit.append(conn, audit.AuditEvent(
+            session.user.username if session else "anonymous", "access.denied",
+            detail={"path": request.url.path, "method": request.method, "why": why}))
+
+
+def _handlers(app: FastAPI) -> None:
+    async def not_authenticated(request: Request, _exc: Exception) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    async def out_of_scope(request: Request, _exc: Exception) -> Response:
+        # The same answer as for an id that does not exist: no oracle for what lies outside.
+        _record_refusal(request, "outside the authorised scope")
+        return _error(request, 404, "Not found inside the authorised scope.")
+
+    async def forbidden(request: Request, _exc: Exception) -> Response:
+        _record_refusal(request, "role")
+        return _error(request, 403, "Your role does not allow this.")
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        return _error(request, 400, str(exc))
+
+    async def login_refused(request: Request, exc: Exception) -> Response:
+        return _error(request, 401, str(exc))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return _error(request, exc.status_code, str(exc.detail))
+
+    app.add_exception_handler(NotAuthenticated, not_authenticated)
+    app.add_exception_handler(ScopeError, out_of_scope)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(LoginRefused, login_refused)
+    app.add_exception_handler(ConductLensError, refused)
+    app.add_exception_handler(HTTPException, http_error)

@@ -1,0 +1,38 @@
+"""Rendering server-side pages: one Jinja2 environment, autoescaped, with the session in it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from conductlens.review.roles import Permission, allows
+
+_TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _when(value: datetime | date | None) -> str:
+    if value is None:
+        return "unknown time"
+    if isinstance(value, datetime):
+        return value.strftime("%d %b %Y %H:%M")
+    return value.strftime("%d %b %Y")
+
+
+_TEMPLATES.env.filters["when"] = _when
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200
+           ) -> HTMLResponse:
+    session = getattr(request.state, "session", None)
+    role = session.user.role if session else None
+
+    def can(permission: str) -> bool:
+        return role is not None and allows(role, Permission(permission))
+
+    full = {"session": session, "csrf": session.csrf if session else "", "can": can, **context}
+    return _TEMPLATES.TemplateResponse(request, name, full, status_code=status)

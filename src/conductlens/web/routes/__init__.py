@@ -1,0 +1,21 @@
+"""One router per resource; ``ROUTERS`` is the list ``create_app`` includes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from conductlens.web.routes import (
+    admin,
+    api,
+    audit_log,
+    auth,
+    cases,
+    register,
+    review,
+    scope,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router, cases.router, scope.router, review.router, audit_log.router,
+    register.router, admin.router, api.router,
+)

@@ -1,0 +1,233 @@
+"""The JSON API: the same operations as the pages, behind the same checks.
+
+Authentication: ``POST /api/login`` sets the same HttpOnly session cookie as the login page
+and returns the session's CSRF token; every unsafe request must send it as ``X-CSRF-Token``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from conductlens.review import accounts, audit, pseudonyms, scope
+from conductlens.review.access import ReviewSession, ShownFinding, ShownMessage
+from conductlens.review.cases import list_cases
+from conductlens.web.deps import (
+    CanApproveUnmask,
+    CanAuthorise,
+    CanDecide,
+    CanPropose,
+    CanRead,
+    CanReadAudit,
+    CanRequestUnmask,
+    CanViewCases,
+    CurrentSession,
+    SettingsDep,
+    StoreDep,
+)
+from conductlens.web.routes._case import case_header
+from conductlens.web.routes.auth import set_session_cookie
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class Login(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+
+
+class SessionOut(BaseModel):
+    username: str
+    role: str
+    csrf: str
+
+
+class MessageOut(BaseModel):
+    id: int
+    conversation_id: int
+    sender: str
+    sender_kind: str
+    when: datetime | None
+    text: str
+    flagged: bool
+    exhibit: str
+    source: str
+
+
+class FindingOut(BaseModel):
+    id: int
+    category: str
+    severity: str
+    score: float
+    standards: list[str]
+    explanation: str
+    decision: str | None
+    message: MessageOut
+
+
+class Decision(BaseModel):
+    decision: str = Field(max_length=16)
+    note: str = Field(default="", max_length=2000)
+
+
+class Proposal(BaseModel):
+    subjects: list[int] = []
+    conversations: list[int]
+    date_from: date
+    date_to: date
+    categories: list[str] = []
+    rationale: str = Field(max_length=5000)
+
+
+class Reason(BaseModel):
+    reason: str = Field(max_length=5000)
+
+
+class UnmaskAsk(BaseModel):
+    number: int
+    reason: str = Field(max_length=5000)
+
+
+class Search(BaseModel):
+    q: str = Field(max_length=200)
+
+
+def _message(m: ShownMessage) -> MessageOut:
+    return MessageOut(id=m.id, conversation_id=m.conversation_id, sender=m.sender.label,
+                      sender_kind=m.sender.kind, when=m.when, text=m.text, flagged=m.flagged,
+                      exhibit=m.exhibit_reference, source=m.source)
+
+
+def _finding(f: ShownFinding) -> FindingOut:
+    return FindingOut(id=f.id, category=f.category, severity=f.severity, score=f.score,
+                      standards=list(f.standards), explanation=f.explanation,
+                      decision=f.decision, message=_message(f.message))
+
+
+@router.post("/login", response_model=SessionOut)
+def login(body: Login, response: Response, store: StoreDep, settings: SettingsDep
+          ) -> SessionOut:
+    user = accounts.authenticate(store.engine, body.username, body.password)
+    session = accounts.start_session(store.engine, user)
+    set_session_cookie(response, settings, session.id)
+    return SessionOut(username=user.username, role=user.role.value, csrf=session.csrf)
+
+
+@router.get("/session", response_model=SessionOut)
+def whoami(session: CurrentSession) -> SessionOut:
+    return SessionOut(username=session.user.username, role=session.user.role.value,
+                      csrf=session.csrf)
+
+
+@router.get("/cases")
+def cases(session: CanViewCases, store: StoreDep) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        items = list_cases(conn)
+    return [{"id": c.id, "reference": c.reference, "status": c.status.value} for c in items]
+
+
+@router.get("/cases/{case_id}")
+def case(case_id: int, session: CanViewCases, store: StoreDep) -> dict[str, Any]:
+    h = case_header(store, session, case_id)
+    return {"id": h.case.id, "reference": h.case.reference, "status": h.case.status.value,
+            "allegation": h.case.allegation, "scope_id": h.scope.id if h.scope else None,
+            "messages_in_scope": h.totals.in_scope, "messages_withheld": h.totals.withheld,
+            "findings_in_scope": h.totals.findings_in_scope}
+
+
+@router.get("/cases/{case_id}/findings", response_model=list[FindingOut])
+def findings(case_id: int, session: CanRead, store: StoreDep) -> list[FindingOut]:
+    return [_finding(f) for f in ReviewSession(store.engine, session.user, case_id).queue()]
+
+
+@router.get("/cases/{case_id}/findings/{finding_id}")
+def finding(case_id: int, finding_id: int, session: CanRead, store: StoreDep
+            ) -> dict[str, Any]:
+    found, context = ReviewSession(store.engine, session.user, case_id).finding(finding_id)
+    return {"finding": _finding(found), "context": [_message(m) for m in context]}
+
+
+@router.post("/cases/{case_id}/findings/{finding_id}/decision", status_code=204)
+def decide(case_id: int, finding_id: int, body: Decision, session: CanDecide,
+           store: StoreDep) -> None:
+    ReviewSession(store.engine, session.user, case_id).decide(finding_id, body.decision,
+                                                              body.note)
+
+
+@router.get("/cases/{case_id}/messages/{message_id}", response_model=MessageOut)
+def message(case_id: int, message_id: int, session: CanRead, store: StoreDep) -> MessageOut:
+    return _message(ReviewSession(store.engine, session.user, case_id).message(message_id))
+
+
+@router.get("/cases/{case_id}/conversations/{conversation_id}",
+            response_model=list[MessageOut])
+def conversation(case_id: int, conversation_id: int, session: CanRead, store: StoreDep
+                 ) -> list[MessageOut]:
+    shown = ReviewSession(store.engine, session.user, case_id).conversation(conversation_id)
+    return [_message(m) for m in shown]
+
+
+@router.post("/cases/{case_id}/search")
+def search(case_id: int, body: Search, session: CanRead, store: StoreDep) -> dict[str, Any]:
+    results, withheld = ReviewSession(store.engine, session.user, case_id).search(body.q)
+    return {"results": [_message(m) for m in results], "withheld": withheld}
+
+
+@router.post("/cases/{case_id}/scopes", status_code=201)
+def propose(case_id: int, body: Proposal, session: CanPropose, store: StoreDep
+            ) -> dict[str, int]:
+    with store.engine.begin() as conn:
+        sid = scope.propose(conn, case_id, session.user.username, subjects=body.subjects,
+                            conversations=body.conversations, date_from=body.date_from,
+                            date_to=body.date_to, categories=body.categories,
+                            rationale=body.rationale)
+    return {"id": sid}
+
+
+@router.post("/scopes/{scope_id}/{verdict}", status_code=204)
+def decide_scope(scope_id: int, verdict: str, body: Reason, session: CanAuthorise,
+                 store: StoreDep) -> Response:
+    if verdict not in ("authorise", "refuse"):
+        return Response(status_code=404)
+    act = scope.authorise if verdict == "authorise" else scope.refuse
+    with store.engine.begin() as conn:
+        act(conn, scope_id, session.user.username, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/unmask", status_code=201)
+def request_unmask(case_id: int, body: UnmaskAsk, session: CanRequestUnmask, store: StoreDep
+                   ) -> dict[str, int]:
+    with store.engine.begin() as conn:
+        rid = pseudonyms.request_unmask(conn, case_id, body.number, body.reason,
+                                        session.user.username)
+    return {"id": rid}
+
+
+@router.post("/unmask/{request_id}/{verdict}", status_code=204)
+def decide_unmask(request_id: int, verdict: str, body: Reason, session: CanApproveUnmask,
+                  store: StoreDep) -> Response:
+    if verdict not in ("approve", "refuse"):
+        return Response(status_code=404)
+    with store.engine.begin() as conn:
+        pseudonyms.decide_unmask(conn, request_id, session.user.username,
+                                 verdict == "approve", body.reason)
+    return Response(status_code=204)
+
+
+@router.get("/audit")
+def audit_rows(session: CanReadAudit, store: StoreDep, username: str = "", action: str = "",
+               case_id: int | None = None) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        return audit.export_rows(conn, username=username, action=action, case_id=case_id)
+
+
+@router.get("/audit/verify")
+def audit_verify(session: CanReadAudit, store: StoreDep) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        result = audit.verify_chain(conn)
+    return {"ok": result.ok, "records": result.records, "first_bad_id": result.first_bad_id,
+            "reason": result.reason}

@@ -1,0 +1,15 @@
+"""The web app's settings, given to ``create_app`` (never read at import)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    secure_cookies: bool = True  # set False only for http://localhost (tests, demo)
+    idle_minutes: int = 15
+    max_upload_mb: int = 200
+    cookie_name: str = "cl_session"

@@ -1,0 +1,143 @@
+"""The whole journey, each role in its own browser context, driving Debian's Chromium."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from conductlens.cli import review as review_cli
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(browser: Any, server: Any, username: str) -> Any:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{server.url}/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(server.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("user").is_visible()
+    return page
+
+
+def _sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+    page.context.close()
+
+
+def _shot(page: Any, server: Any, name: str) -> None:
+    page.screenshot(path=str(server.artifacts / f"{name}.png"), full_page=True)
+
+
+def _cli(*args: str) -> Any:
+    app = typer.Typer()
+    review_cli.register(app)
+    return CliRunner().invoke(app, list(args))
+
+
+def _investigator_opens_case(browser: Any, server: Any) -> str:
+    page = _sign_in(browser, server, "investigator")
+    page.get_by_role("link", name="Open a case").click()
+    page.get_by_label("Case reference").fill("PSD-2024-0042")
+    page.get_by_label("Allegation summary").fill("Misogynistic messages in the Team B group")
+    page.get_by_role("button", name="Open case").click()
+    page.get_by_label("Add an exhibit").set_input_files(str(server.export))
+    page.get_by_role("button", name="Add exhibit").click()
+    assert page.get_by_role("cell", name="EXH-00001").is_visible()
+    page.get_by_label("Add a subject from the staff register").select_option(
+        label="Alan Grant (PC1001)")
+    page.get_by_role("button", name="Add subject").click()
+    page.get_by_role("button", name="Run the baseline policy").click()
+    page.get_by_label("Team B (EXH-00001, 7 messages)").check()
+    page.get_by_label("First day").fill("2024-03-05")
+    page.get_by_label("Last day").fill("2024-03-15")
+    page.get_by_label("Necessity and proportionality").fill(
+        "The complaint concerns the Team B group between 5 and 15 March; nothing wider.")
+    page.get_by_role("button", name="Propose scope").click()
+    assert "Scope awaiting authorisation" in page.get_by_test_id("scope-status").inner_text()
+    assert "Out of scope: 7 messages withheld" in page.get_by_test_id("withheld").inner_text()
+    _shot(page, server, "01-case-scope-proposed")
+    url = page.url.split("#")[0]
+    _sign_out(page)
+    return url
+
+
+def _supervisor_authorises(browser: Any, server: Any, case_url: str) -> None:
+    page = _sign_in(browser, server, "supervisor")
+    page.goto(case_url)
+    page.get_by_label("Reasons for your decision").fill("Necessary and proportionate.")
+    page.get_by_role("button", name="Authorise").click()
+    assert "authorised by supervisor" in page.get_by_test_id("scope-status").inner_text()
+    _shot(page, server, "02-scope-authorised")
+    _sign_out(page)
+
+
+def _investigator_reviews(browser: Any, server: Any, case_url: str) -> None:
+    page = _sign_in(browser, server, "investigator")
+    page.goto(case_url)
+    page.get_by_role("link", name="Open the review queue").click()
+    assert page.locator("svg.timeline").is_visible()
+    assert "posted the custody photo" not in page.content()  # 18 March: outside
+    assert "<script>alert" not in page.content()
+    _shot(page, server, "03-queue")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/findings/*")
+    page.keyboard.press("r")
+    assert page.get_by_label("relevant", exact=True).is_checked()
+    page.get_by_label("Note").fill("Demeaning remark about a victim")
+    _shot(page, server, "04-finding")
+    page.get_by_role("button", name="Record decision").click()
+    page.get_by_role("link", name="People").click()
+    assert page.get_by_text("Participant 03").first.is_visible()
+    assert "Carl Diaz" not in page.content()
+    row = page.get_by_role("row").filter(has_text="Participant 03")
+    row.get_by_label("Reason").fill("Laughed at the remark: a Standard 10 question")
+    row.get_by_role("button", name="Ask to unmask").click()
+    _sign_out(page)
+
+
+def _supervisor_unmasks(browser: Any, server: Any, case_url: str) -> None:
+    page = _sign_in(browser, server, "supervisor")
+    page.goto(case_url + "#unmasking")
+    page.get_by_label("Reasons", exact=True).fill("Proportionate for Standard 10")
+    page.get_by_role("button", name="Approve").click()
+    assert "approved" in page.locator("#unmasking").inner_text()
+    page.get_by_role("link", name="People").click()
+    assert page.get_by_text("Carl Diaz").first.is_visible()
+    _sign_out(page)
+
+
+def _auditor_checks(browser: Any, server: Any) -> None:
+    page = _sign_in(browser, server, "auditor")
+    assert "Chain verified" in page.get_by_test_id("verdict").inner_text()
+    log = page.locator("table.audit").inner_text()
+    for action in ("login", "case.open", "exhibit.add", "policy.run", "scope.propose",
+                   "scope.authorise", "view.queue", "view.finding", "review.decide",
+                   "unmask.request", "unmask.approve", "view.people"):
+        assert action in log, action
+    assert "slag" not in log  # the log records what was seen, never the content
+    _shot(page, server, "05-audit-log")
+    assert _cli("audit", "verify", "--db", server.db).exit_code == 0
+    with sqlite3.connect(server.db) as conn:
+        conn.execute("UPDATE audit_events SET username = 'someone' WHERE id = 12")
+    result = _cli("audit", "verify", "--db", server.db)
+    assert result.exit_code == 1 and "record 12" in result.output
+    page.reload()
+    assert "Chain broken at record 12" in page.get_by_test_id("verdict").inner_text()
+    _shot(page, server, "06-audit-broken")
+    page.context.close()
+
+
+def test_the_whole_journey(browser: Any, server: Any) -> None:
+    case_url = _investigator_opens_case(browser, server)
+    _supervisor_authorises(browser, server, case_url)
+    _investigator_reviews(browser, server, case_url)
+    _supervisor_unmasks(browser, server, case_url)
+    _auditor_checks(browser, server)
