@@ -112,3 +112,23 @@ def test_search_and_exhibits(runner: CliRunner, chat: Path, tmp_path: Path) -> N
     assert hit["sender"] == "Sgt Rachel Hughes"
     listing = runner.invoke(app, ["exhibits", "--db", db], env={"COLUMNS": "250"})
     assert "EXH-00001" in listing.stdout and "PSD/1" in listing.stdout
+
+
+def test_cli_reads_are_audited(runner: CliRunner, chat: Path, tmp_path: Path) -> None:
+    """Collection, consultation and disclosure from the command line are in the audit chain."""
+    from conductlens.review.audit import export_rows, verify_chain
+    from conductlens.store import Store
+
+    db = str(tmp_path / "s.db")
+    runner.invoke(app, ["ingest", str(chat), "--db", db])
+    runner.invoke(app, ["search", "notebooks", "--db", db, "--reason", "allegation 3"])
+    runner.invoke(app, ["export-messages", "--db", db, "--recipient", "CPS"])
+    store = Store.open(db)
+    with store.engine.connect() as conn:
+        rows = export_rows(conn)
+        assert verify_chain(conn).ok
+    actions = [r["action"] for r in rows]
+    assert actions == ["exhibit.add", "cli.search", "cli.export"]
+    assert rows[1]["justification"] == "allegation 3"
+    assert '"recipient":"CPS"' in rows[2]["detail"]
+    assert "notebooks" not in str(rows)  # the query and the content never enter the log

@@ -54,3 +54,27 @@ def open_store(db: str | None) -> Store:
         ) from None
     finally:
         sys.stdout.flush()
+
+
+def record_audit(
+    store: Store,
+    action: str,
+    reason: str,
+    detail: dict[str, object],
+    object_ids: dict[str, list[int | str]] | None = None,
+) -> None:
+    """Write one audit record for a command-line action, as the OS user (DPA 2018 s62)."""
+    from conductlens.review.audit import AuditEvent, append
+    from conductlens.store import current_user
+
+    with store.engine.begin() as conn:
+        append(
+            conn,
+            AuditEvent(
+                username=f"cli:{current_user()}",
+                action=action,
+                justification=reason,
+                detail=detail,
+                object_ids=object_ids,
+            ),
+        )

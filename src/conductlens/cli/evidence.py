@@ -15,13 +15,27 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from conductlens.cli._common import DbOption, err_console, fail, open_store, user_errors
+from conductlens.cli._common import (
+    DbOption,
+    err_console,
+    fail,
+    open_store,
+    record_audit,
+    user_errors,
+)
 from conductlens.errors import ConductLensError
 from conductlens.ingest.pipeline import IngestSummary, ingest_path, parse_zone
 from conductlens.ingest.registry import all_parsers
 from conductlens.store import reads
 
 console = Console()
+
+ReasonOption = Annotated[
+    str,
+    typer.Option(
+        "--reason", help="Why you are doing this; recorded in the audit log with your name."
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -35,15 +49,17 @@ def register(app: typer.Typer) -> None:
 
 def _progress() -> Progress:
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-        TextColumn("{task.fields[records]:>10,} records"), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[records]:>10,} records"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
     )
 
 
-def _ingest_one(
-    progress: Progress, path: Path, options: dict[str, Any]
-) -> IngestSummary:
+def _ingest_one(progress: Progress, path: Path, options: dict[str, Any]) -> IngestSummary:
     task = progress.add_task(f"Ingesting {path.name}", total=None, records=0)
     try:
         return ingest_path(
@@ -67,6 +83,7 @@ def ingest(
     ] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    reason: ReasonOption = "exhibit collected by command line",
 ) -> None:
     """Bring exhibits into the evidence store: hashed, kept, parsed and indexed."""
     with user_errors():
@@ -84,6 +101,15 @@ def ingest(
                 errors.append({"path": str(path), "error": str(exc)})
                 err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             progress.advance(overall)
+    for s in done:
+        if not s.duplicate:
+            record_audit(
+                store,
+                "exhibit.add",
+                reason,
+                {"case": case, "format": s.format, "sha256": s.sha256, "messages": s.messages},
+                {"exhibit": [s.reference]},
+            )
     if as_json:
         out: dict[str, Any] = {"exhibits": [s.as_json() for s in done]}
         if errors:
@@ -97,14 +123,29 @@ def ingest(
 
 def _print_summaries(done: list[IngestSummary]) -> None:
     table = Table(title="Ingested exhibits")
-    for col in ("Ref", "File", "Format", "Conv.", "Messages", "People", "Membership",
-                "Unparsed", "SHA-256"):
+    for col in (
+        "Ref",
+        "File",
+        "Format",
+        "Conv.",
+        "Messages",
+        "People",
+        "Membership",
+        "Unparsed",
+        "SHA-256",
+    ):
         table.add_column(col)
     for s in done:
         table.add_row(
-            s.reference + (" (already held)" if s.duplicate else ""), Path(s.path).name,
-            s.format, str(s.conversations), f"{s.messages:,}", str(s.participants),
-            str(s.membership_events), str(s.unparsed), s.sha256[:16] + "…",
+            s.reference + (" (already held)" if s.duplicate else ""),
+            Path(s.path).name,
+            s.format,
+            str(s.conversations),
+            f"{s.messages:,}",
+            str(s.participants),
+            str(s.membership_events),
+            str(s.unparsed),
+            s.sha256[:16] + "…",
         )
     console.print(table)
     for s in done:
@@ -118,13 +159,26 @@ def exhibits(db: DbOption = None) -> None:
     with store.engine.connect() as conn:
         rows = reads.list_exhibits(conn)
     table = Table(title=f"Exhibits ({len(rows)})")
-    for col in ("Ref", "Case", "Original name", "Format", "Messages", "Added by", "Added",
-                "SHA-256"):
+    for col in (
+        "Ref",
+        "Case",
+        "Original name",
+        "Format",
+        "Messages",
+        "Added by",
+        "Added",
+        "SHA-256",
+    ):
         table.add_column(col)
     for row in rows:
         table.add_row(
-            row["reference"], row["case"] or "", row["original_name"], row["format"],
-            f"{row['messages'] or 0:,}", row["added_by"], str(row["added_at"])[:19],
+            row["reference"],
+            row["case"] or "",
+            row["original_name"],
+            row["format"],
+            f"{row['messages'] or 0:,}",
+            row["added_by"],
+            str(row["added_at"])[:19],
             row["sha256"],
         )
     console.print(table)
@@ -146,11 +200,19 @@ def search(
     limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    reason: ReasonOption = "evidence custodian search by command line",
 ) -> None:
-    """Full-text search over message text (case and letter width ignored)."""
+    """Full-text search over message text (case and letter width ignored); audited."""
     store = open_store(db)
     with store.engine.connect() as conn:
         found = list(_take(reads.iter_messages(conn, case=case, query=query), limit))
+    record_audit(
+        store,
+        "cli.search",
+        reason,
+        {"case": case, "results": len(found)},
+        {"message": [r["id"] for r in found]},
+    )
     if as_json:
         for rec in found:
             print(reads.dumps(rec))
@@ -161,8 +223,13 @@ def search(
     for rec in found:
         src = rec["source"]
         where = f"{src['exhibit']} {src.get('path', '')}:{src.get('line', src.get('row', ''))}"
-        table.add_row(rec["timestamp"] or "", rec["conversation"], rec["sender"] or "(system)",
-                      rec["text"], where)
+        table.add_row(
+            rec["timestamp"] or "",
+            rec["conversation"],
+            rec["sender"] or "(system)",
+            rec["text"],
+            where,
+        )
     console.print(table)
 
 
@@ -173,8 +240,21 @@ def _take(items: Iterator[dict[str, Any]], limit: int) -> Iterator[dict[str, Any
         yield item
 
 
-CSV_FIELDS = ("id", "exhibit_sha256", "conversation", "timestamp", "sender", "sender_phone",
-              "kind", "text", "edited", "forwarded", "reply_to", "attachment", "source")
+CSV_FIELDS = (
+    "id",
+    "exhibit_sha256",
+    "conversation",
+    "timestamp",
+    "sender",
+    "sender_phone",
+    "kind",
+    "text",
+    "edited",
+    "forwarded",
+    "reply_to",
+    "attachment",
+    "source",
+)
 
 
 @contextmanager
@@ -194,23 +274,46 @@ def export_messages(
         str | None, typer.Option(help="Show times in this zone (when the instant is known).")
     ] = None,
     db: DbOption = None,
+    reason: ReasonOption = "evidence custodian export by command line",
+    recipient: Annotated[
+        str | None, typer.Option(help="Who receives the export (recorded as a disclosure).")
+    ] = None,
 ) -> None:
-    """Export messages in source order, one record per message, with provenance."""
+    """Export messages in source order, one record per message, with provenance; audited."""
     if fmt not in ("jsonl", "csv"):
         raise fail(f"--format must be jsonl or csv, not {fmt!r}")
     with user_errors():
         zone = parse_zone(timezone)
     store = open_store(db)
     with store.engine.connect() as conn, _output(output) as fh:
-        records = reads.iter_messages(conn, case=case, zone=zone)
-        if fmt == "jsonl":
-            for rec in records:
-                fh.write(reads.dumps(rec) + "\n")
-            return
-        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
-        writer.writeheader()
+        count = _write_export(fh, reads.iter_messages(conn, case=case, zone=zone), fmt)
+    record_audit(
+        store,
+        "cli.export",
+        reason,
+        {
+            "case": case,
+            "format": fmt,
+            "messages": count,
+            "recipient": recipient,
+            "output": str(output) if output else "stdout",
+        },
+    )
+
+
+def _write_export(fh: IO[str], records: Iterator[dict[str, Any]], fmt: str) -> int:
+    count = 0
+    if fmt == "jsonl":
         for rec in records:
-            row = dict(rec)
-            for key in ("attachment", "source"):
-                row[key] = json.dumps(rec[key], ensure_ascii=False) if rec[key] else ""
-            writer.writerow(row)
+            fh.write(reads.dumps(rec) + "\n")
+            count += 1
+        return count
+    writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for rec in records:
+        row = dict(rec)
+        for key in ("attachment", "source"):
+            row[key] = json.dumps(rec[key], ensure_ascii=False) if rec[key] else ""
+        writer.writerow(row)
+        count += 1
+    return count
