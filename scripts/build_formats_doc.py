@@ -27,7 +27,8 @@ def main() -> None:
     extra = (DOCS / "formats" / "not-exhibits.md").read_text(encoding="utf-8")
     pages = sorted(p for p in (DOCS / "formats").glob("*.md") if p.name != "not-exhibits.md")
     body = "\n\n".join(page.read_text(encoding="utf-8").strip() for page in pages)
-    (DOCS / "formats.md").write_text(INTRO + rows + "\n" + extra + "\n" + body + "\n", encoding="utf-8")
+    text = INTRO + rows + "\n" + extra + "\n" + body + "\n"
+    (DOCS / "formats.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
