@@ -1,0 +1,88 @@
+"""Trained linear text classifiers: weights in ``.npz`` (no pickle), checked against the
+sha256 in the manifest before use, prediction with numpy only over a whole batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from conductlens.detect.base import Hit, PolicyError
+from conductlens.detect.features import Features, featurise
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+MANIFEST = "manifest.json"
+REPORT_FLOOR = 0.2  # scores below this are never evidence of anything; not worth a Hit
+
+
+def sha256_file(path: Path) -> str:
+    """The hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _expected_hash(path: Path) -> str:
+    manifest = path.parent / MANIFEST
+    try:
+        models = json.loads(manifest.read_text(encoding="utf-8"))["models"]
+        return str(models[path.stem]["sha256"])
+    except (OSError, KeyError, ValueError) as exc:
+        raise PolicyError(f"{manifest}: no sha256 recorded for model {path.stem!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Classifier:
+    """A logistic-regression model over hashed n-grams; build with :meth:`load`."""
+
+    id: str
+    name: str
+    weights: F32
+    bias: float
+    floor: float = REPORT_FLOOR
+
+    @classmethod
+    def load(cls, path: Path, name: str | None = None) -> Classifier:
+        """Load ``path`` after checking its sha256 against ``manifest.json`` beside it."""
+        expected = _expected_hash(path)
+        actual = sha256_file(path)
+        if actual != expected:
+            raise PolicyError(f"{path}: sha256 {actual} does not match the manifest ({expected})")
+        with np.load(path, allow_pickle=False) as data:
+            weights = np.asarray(data["weights"], dtype=np.float32)
+            bias = float(data["bias"][0])
+            version = int(data["version"][0])
+        if weights.size & (weights.size - 1):
+            raise PolicyError(f"{path}: weights length {weights.size} is not a power of two")
+        name = name or path.stem
+        return cls(id=f"classifier:{name}@{version}", name=name, weights=weights, bias=bias)
+
+    def scores(self, batch: Sequence[str]) -> F64:
+        """Probability of the positive class for every message (vectorised)."""
+        return self.scores_from(featurise(batch, self.weights.size))
+
+    def scores_from(self, features: Features) -> F64:
+        """Probabilities from features computed with this model's bucket count."""
+        n = len(features.counts)
+        sums = np.zeros(n, dtype=np.float64)
+        for docs, buckets in features.groups:
+            sums += np.bincount(docs, weights=self.weights[buckets], minlength=n)
+        margin = sums / np.sqrt(np.maximum(features.counts, 1)) + self.bias
+        return 1.0 / (1.0 + np.exp(-margin))
+
+    def detect(self, batch: Sequence[str]) -> Iterator[Hit]:
+        """Yield a hit for every message scoring at least ``floor``."""
+        if batch:
+            yield from self.hits_from(self.scores(batch))
+
+    def hits_from(self, scores: F64) -> Iterator[Hit]:
+        """Hits for the scores of a batch at or above ``floor``."""
+        for index in np.flatnonzero(scores >= self.floor).tolist():
+            score = round(float(scores[index]), 4)
+            detail = f"the {self.name} classifier scored {score:.2f}"
+            yield Hit(index, self.id, f"classifier/{self.name}", score, (), detail)

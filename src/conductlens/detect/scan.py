@@ -1,0 +1,202 @@
+"""Run a policy over messages: every detector once per batch, then each category's rules over
+the hits of each message, then context. Deterministic: same policy and texts, same findings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from conductlens.detect.base import Explanation, Finding, Hit, Severity, Span
+from conductlens.detect.classifier import Classifier
+from conductlens.detect.context import assess, negated
+from conductlens.detect.features import Features, featurise_normal
+from conductlens.detect.lexicon import Lexicon, read_lexicon
+from conductlens.detect.normalise import normalise
+from conductlens.detect.patterns import Patterns
+from conductlens.detect.policy import Category, Policy, Rule
+
+CHUNK = 4096
+CUE_LEXICONS = frozenset({"context"})
+
+
+@dataclass(frozen=True, slots=True)
+class Scanner:
+    """A policy with its detectors built; reuse it across batches."""
+
+    policy: Policy
+    lexicon: Lexicon
+    patterns: Patterns
+    classifiers: tuple[Classifier, ...]
+    triggers: tuple[tuple[Category, frozenset[str]], ...]
+
+    @classmethod
+    def build(cls, policy: Policy) -> Scanner:
+        """Compile the lexicons and load (and hash-check) the models the policy names."""
+        tag = f"{policy.name.lower().replace(' ', '-')}@{policy.version}"
+        lexicons = [
+            (read_lexicon(ref.id, Path(ref.file)), ref.masked, ref.typos) for ref in policy.lexicons
+        ]
+        return cls(
+            policy=policy,
+            lexicon=Lexicon.build(f"lexicon:{tag}", lexicons, CUE_LEXICONS),
+            patterns=Patterns(f"pattern:uk@{policy.version}"),
+            classifiers=tuple(_load_model(policy, m.id, Path(m.file)) for m in policy.models),
+            triggers=tuple((c, _triggers(c)) for c in policy.categories),
+        )
+
+    def hits(self, texts: Sequence[str]) -> dict[int, list[Hit]]:
+        """Every detector's hits, grouped by position in ``texts``."""
+        grouped: dict[int, list[Hit]] = defaultdict(list)
+        normal = [normalise(text) for text in texts]  # shared by the lexicon and classifiers
+        found = [self.lexicon.detect_normalised(texts, normal), self.patterns.detect(texts)]
+        features: dict[int, Features] = {}
+        for model in self.classifiers:
+            size = model.weights.size
+            features[size] = features.get(size) or featurise_normal(normal, size)
+            found.append(model.hits_from(model.scores_from(features[size])))
+        for hits in found:
+            for hit in hits:
+                grouped[hit.index].append(hit)
+        return grouped
+
+    def scan(self, items: Sequence[tuple[str, str]]) -> list[Finding]:
+        """Findings for ``(message id, text)`` pairs, in input order then policy order."""
+        findings: list[Finding] = []
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start : start + CHUNK]
+            grouped = self.hits([text for _, text in chunk])
+            for index in sorted(grouped):
+                message_id, text = chunk[index]
+                findings.extend(self._message(message_id, text, grouped[index]))
+        return findings
+
+    def _message(self, message_id: str, text: str, hits: list[Hit]) -> Iterable[Finding]:
+        keys = {hit.label for hit in hits} | {hit.label.partition("/")[0] for hit in hits}
+        for category, triggers in self.triggers:
+            if keys.isdisjoint(triggers):  # cheap skip: nothing this category looks for
+                continue
+            finding = _categorise(category, message_id, text, hits, self.policy.version)
+            if finding is not None:
+                yield finding
+
+
+def _triggers(category: Category) -> frozenset[str]:
+    # Hit labels (or their lexicon prefix) without which no rule of the category can match.
+    keys: set[str] = set()
+    for rule in category.detectors:
+        if rule.kind == "lexicon":
+            keys.add(str(rule.lexicon))
+        elif rule.kind == "pattern":
+            keys.update(f"pattern/{name}" for name in rule.recognisers)
+        else:
+            keys.add(f"classifier/{rule.model}")
+    return frozenset(keys)
+
+
+def _load_model(policy: Policy, name: str, path: Path) -> Classifier:
+    # Hits below the lowest threshold any rule uses are never evidence: don't make them.
+    thresholds = [
+        rule.threshold
+        for category in policy.categories
+        for rule in category.detectors
+        if rule.kind == "classifier" and rule.model == name
+    ]
+    return replace(Classifier.load(path, name), floor=min(thresholds, default=1.0))
+
+
+def _lexicon_of(hit: Hit) -> tuple[str, set[str]]:
+    kind, _, rest = hit.label.partition("/")
+    return kind, set(rest.split(","))
+
+
+def _lexicon_hits(hits: list[Hit], lexicon: str | None, tags: Iterable[str]) -> list[Hit]:
+    wanted = set(tags)
+    found = []
+    for hit in hits:
+        name, hit_tags = _lexicon_of(hit)
+        if name == lexicon and (not wanted or hit_tags & wanted):
+            found.append(hit)
+    return found
+
+
+def _rule_hits(rule: Rule, text: str, hits: list[Hit]) -> list[Hit]:
+    if rule.kind == "lexicon":
+        found = _lexicon_hits(hits, rule.lexicon, rule.tags)
+        if rule.requires is not None:  # a generalisation: ignore "are not vermin"
+            found = [h for h in found if not negated(text, h.spans[0])]
+    elif rule.kind == "pattern":
+        found = [h for h in hits if h.label.removeprefix("pattern/") in rule.recognisers]
+    else:
+        label = f"classifier/{rule.model}"
+        found = [h for h in hits if h.label == label and h.score >= rule.threshold]
+    if found and rule.requires is not None:
+        needed = _lexicon_hits(hits, rule.requires.lexicon, rule.requires.tags)
+        found = found + needed if needed else []
+    return found
+
+
+def _categorise(
+    category: Category, message_id: str, text: str, hits: list[Hit], version: str
+) -> Finding | None:
+    best: tuple[Severity, list[Hit]] | None = None
+    for rule in category.detectors:
+        found = _rule_hits(rule, text, hits)
+        severity = Severity.parse(rule.severity or category.severity)
+        if found and (best is None or severity > best[0]):
+            best = (severity, found)
+    if best is None:
+        return None
+    return _finding(category, message_id, text, hits, best, version)
+
+
+def _finding(
+    category: Category,
+    message_id: str,
+    text: str,
+    hits: list[Hit],
+    best: tuple[Severity, list[Hit]],
+    version: str,
+) -> Finding:
+    severity, found = best
+    spans: tuple[Span, ...] = tuple(sorted({span for hit in found for span in hit.spans}))
+    context = assess(text, hits, spans, category.raise_when_directed)
+    ceiling = Severity.parse(category.max_severity)
+    shifted = min(severity.shifted(context.steps), ceiling)
+    reasons = context.reasons if shifted != severity else ()  # say why only if it moved
+    severity = shifted
+    strongest = max(found, key=lambda h: h.score)
+    return Finding(
+        message_id=message_id,
+        category=category.id,
+        standards=category.standards,
+        severity=severity,
+        score=round(max(h.score for h in found), 4),
+        detector=strongest.detector,
+        spans=spans,
+        explanation=Explanation(
+            summary=category.explanation.strip(),
+            evidence=tuple(dict.fromkeys(h.detail for h in found)),
+            context=reasons,
+        ),
+        policy_version=version,
+    )
+
+
+@lru_cache(maxsize=4)
+def scanner(policy: Policy) -> Scanner:
+    """The (cached) :class:`Scanner` for a policy."""
+    return Scanner.build(policy)
+
+
+def scan_batch(policy: Policy, items: Sequence[tuple[str, str]]) -> list[Finding]:
+    """Run ``policy`` over ``(message id, text)`` pairs and return every finding."""
+    return scanner(policy).scan(items)
+
+
+def check_text(policy: Policy, text: str) -> list[Finding]:
+    """Findings for one message (message id ``""``); nothing is stored."""
+    return scan_batch(policy, [("", text)])
