@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from conductlens.cli import detect, evidence, review
+from conductlens.cli import detect, evidence, review, scan
 
 app = typer.Typer(
     name="conductlens",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 evidence.register(app)
 detect.register(app)
+scan.register(app)
 review.register(app)
 
 

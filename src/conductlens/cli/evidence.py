@@ -122,35 +122,18 @@ def ingest(
 
 
 def _print_summaries(done: list[IngestSummary]) -> None:
-    table = Table(title="Ingested exhibits")
-    for col in (
-        "Ref",
-        "File",
-        "Format",
-        "Conv.",
-        "Messages",
-        "People",
-        "Membership",
-        "Unparsed",
-        "SHA-256",
-    ):
-        table.add_column(col)
     for s in done:
-        table.add_row(
-            s.reference + (" (already held)" if s.duplicate else ""),
-            Path(s.path).name,
-            s.format,
-            str(s.conversations),
-            f"{s.messages:,}",
-            str(s.participants),
-            str(s.membership_events),
-            str(s.unparsed),
-            s.sha256[:16] + "…",
+        held = " [dim](already held; not added again)[/]" if s.duplicate else ""
+        console.print(f"[bold]{s.reference}[/] {Path(s.path).name}{held}", highlight=False)
+        console.print(
+            f"  {s.format}: {s.messages:,} messages in {s.conversations} conversation(s), "
+            f"{s.participants} participants, {s.membership_events} membership events, "
+            f"{s.reactions} reactions, {s.unparsed} unparsed",
+            highlight=False,
         )
-    console.print(table)
-    for s in done:
+        console.print(f"  SHA-256 {s.sha256}", highlight=False)
         for warning in s.warnings:
-            console.print(f"[yellow]warning[/] {s.reference}: {warning}", highlight=False)
+            console.print(f"  [yellow]warning:[/] {warning}", highlight=False)
 
 
 def exhibits(db: DbOption = None) -> None:

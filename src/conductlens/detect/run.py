@@ -1,0 +1,215 @@
+"""Run a policy over the stored messages and keep the findings (``conductlens scan``).
+
+Incremental and idempotent: a run remembers the highest message id it reached for its policy
+version (``scan_runs``), so the next run reads only newer messages; messages that already have
+findings of this version are skipped as well, so no run ever duplicates a finding. A new policy
+version has no runs yet, so it scans everything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select
+
+from conductlens.detect.policy import Policy, load_policy
+from conductlens.detect.scan import scan_batch
+from conductlens.errors import ConductLensError
+from conductlens.store import Store
+from conductlens.store import tables as t
+
+BATCH = 2000
+Progress = Callable[[int, int], None]
+Item = tuple[str, str]
+Row = tuple[int, str, str, str, float, str, str, str, str]
+
+
+@dataclass
+class ScanSummary:
+    """What one run did."""
+
+    policy_version: str
+    messages_scanned: int = 0
+    findings: int = 0
+    by_severity: Counter[str] = field(default_factory=Counter)
+    by_category: Counter[str] = field(default_factory=Counter)
+
+
+def _case_filter(conn: Connection, case: str | None) -> tuple[int | None, Any]:
+    if case is None:
+        return None, None
+    case_id = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == case))
+    if case_id is None:
+        raise ConductLensError(f"no case with reference {case!r}")
+    exhibits = select(t.exhibits.c.id).where(t.exhibits.c.case_id == case_id)
+    return int(case_id), t.messages.c.exhibit_id.in_(exhibits)
+
+
+def _watermark(conn: Connection, version: str, case_id: int | None) -> int:
+    runs = t.scan_runs
+    cover: ColumnElement[bool] = runs.c.case_id.is_(None)
+    if case_id is not None:
+        cover = or_(cover, runs.c.case_id == case_id)
+    last = conn.scalar(
+        select(func.max(runs.c.last_message_id)).where(runs.c.policy_version == version, cover)
+    )
+    return int(last or 0)
+
+
+def _pending(conn: Connection, version: str, after: int, in_case: Any) -> Iterator[Item]:
+    m = t.messages
+    done = select(t.findings.c.message_id).where(t.findings.c.policy_version == version)
+    query = (
+        select(m.c.id, m.c.text)
+        .where(m.c.id > after, m.c.kind != "system", m.c.text != "", m.c.id.not_in(done))
+        .order_by(m.c.id)
+    )
+    if in_case is not None:
+        query = query.where(in_case)
+    for row in conn.execution_options(yield_per=BATCH).execute(query):
+        yield str(row[0]), row[1]
+
+
+def _batches(items: Iterator[Item]) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_WORKER_POLICY: Policy | None = None
+
+
+def _init_worker(policy_path: str | None) -> None:
+    global _WORKER_POLICY
+    _WORKER_POLICY = load_policy(Path(policy_path) if policy_path else None)
+
+
+def _scan_rows(policy: Policy, batch: Sequence[Item]) -> list[Row]:
+    return [
+        (
+            int(f.message_id),
+            f.category,
+            json.dumps(list(f.standards)),
+            f.severity.label,
+            f.score,
+            f.detector,
+            json.dumps([list(s) for s in f.spans]),
+            f.explanation.render(),
+            f.policy_version,
+        )
+        for f in scan_batch(policy, batch)
+    ]
+
+
+def _worker_scan(batch: Sequence[Item]) -> list[Row]:
+    assert _WORKER_POLICY is not None, "worker not initialised"
+    return _scan_rows(_WORKER_POLICY, batch)
+
+
+def _store_rows(conn: Connection, rows: list[Row], summary: ScanSummary) -> None:
+    if not rows:
+        return
+    exhibit_of = dict(
+        conn.execute(
+            select(t.messages.c.id, t.messages.c.exhibit_id).where(
+                t.messages.c.id.in_({r[0] for r in rows})
+            )
+        ).all()
+    )
+    now = datetime.now(UTC)
+    keys = (
+        "message_id",
+        "category",
+        "standards",
+        "severity",
+        "score",
+        "detector",
+        "spans",
+        "explanation",
+        "policy_version",
+    )
+    values = [
+        dict(zip(keys, r, strict=True), exhibit_id=exhibit_of[r[0]], created_at=now) for r in rows
+    ]
+    conn.execute(insert(t.findings), values)
+    summary.findings += len(rows)
+    summary.by_severity.update(r[3] for r in rows)
+    summary.by_category.update(r[1] for r in rows)
+
+
+def scan_store(
+    store: Store,
+    *,
+    policy_path: Path | None = None,
+    case: str | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> ScanSummary:
+    """Scan stored messages not yet scanned with this policy version; store the findings."""
+    policy = load_policy(policy_path)
+    started = datetime.now(UTC)
+    summary = ScanSummary(policy_version=policy.version)
+    with store.engine.begin() as conn:
+        case_id, in_case = _case_filter(conn, case)
+        after = _watermark(conn, policy.version, case_id)
+        total, last_id = _extent(conn, after, in_case)
+        batches = _batches(_pending(conn, policy.version, after, in_case))
+        for rows, size in _run(policy, policy_path, batches, workers):
+            _store_rows(conn, rows, summary)
+            summary.messages_scanned += size
+            if progress is not None:
+                progress(summary.messages_scanned, total)
+        conn.execute(
+            insert(t.scan_runs).values(
+                policy_version=policy.version,
+                case_id=case_id,
+                last_message_id=last_id,
+                messages_scanned=summary.messages_scanned,
+                findings=summary.findings,
+                started_at=started,
+                finished_at=datetime.now(UTC),
+            )
+        )
+    return summary
+
+
+def _extent(conn: Connection, after: int, in_case: Any) -> tuple[int, int]:
+    """How many messages lie past the watermark (for progress), and the newest id."""
+    query = select(func.count(), func.max(t.messages.c.id)).where(t.messages.c.id > after)
+    if in_case is not None:
+        query = query.where(in_case)
+    count, newest = conn.execute(query).one()
+    return int(count), int(newest or after)
+
+
+def _run(
+    policy: Policy, policy_path: Path | None, batches: Iterator[list[Item]], workers: int
+) -> Iterator[tuple[list[Row], int]]:
+    if workers <= 1:
+        for batch in batches:
+            yield _scan_rows(policy, batch), len(batch)
+        return
+    path = str(policy_path) if policy_path else None
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(path,)) as pool:
+        # A bounded window of batches in flight keeps memory flat on a national backlog.
+        window: deque[tuple[int, Future[list[Row]]]] = deque()
+        for batch in batches:
+            window.append((len(batch), pool.submit(_worker_scan, batch)))
+            if len(window) >= 2 * workers:
+                size, future = window.popleft()
+                yield future.result(), size
+        while window:
+            size, future = window.popleft()
+            yield future.result(), size
