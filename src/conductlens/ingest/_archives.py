@@ -6,6 +6,7 @@ import hashlib
 import zipfile
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import IO
 
 from conductlens.errors import ParseError
 
@@ -20,7 +21,7 @@ def check_member_name(archive: str, name: str) -> None:
         raise ParseError(archive, f"unsafe path inside archive: {name!r}")
 
 
-def open_member(zf: zipfile.ZipFile, archive: str, name: str) -> zipfile.ZipExtFile:
+def open_member(zf: zipfile.ZipFile, archive: str, name: str) -> IO[bytes]:
     """Open one member for streaming, refusing encrypted or oversized entries."""
     info = zf.getinfo(name)
     check_member_name(archive, name)
@@ -45,6 +46,6 @@ def hash_member(zf: zipfile.ZipFile, archive: str, name: str) -> tuple[str, int]
     return digest.hexdigest(), size
 
 
-def iter_lines(fh: zipfile.ZipExtFile) -> Iterator[bytes]:
+def iter_lines(fh: IO[bytes]) -> Iterator[bytes]:
     """Lines of a member as bytes (newline kept), streamed."""
     yield from fh

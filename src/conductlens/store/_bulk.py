@@ -75,7 +75,8 @@ class MessageRows:
     ) -> None:
         """Queue one message; ``ids`` is (message id, conversation id, seq, sender id)."""
         message_id, conversation_id, seq, sender_id = ids
-        edited, forwarded = rec.edited, rec.forwarded
+        edited: bool | int = rec.edited
+        forwarded: bool | int = rec.forwarded
         if self.sqlite:
             local_v: Any = _sqlite_datetime(local)
             utc_v: Any = _sqlite_datetime(utc)
