@@ -28,10 +28,20 @@ CASES = [
     ("intelligence", "intel says he keeps a knife", "intel says"),
     ("custody_image", "look at his custody photo", "custody photo"),
     ("operation_timing", "warrant at 0600 tomorrow", "warrant at 0600"),
+    # Ofcom's drama range fails is_valid_number but is still a mobile number in a chat.
+    ("phone", "her mum's on 07700 900461 if you need her", "07700 900461"),
+    ("phone", "text +44 7700 900777 after six", "+44 7700 900777"),
+    ("crime_ref", "CRI/26/004512 is the one", "CRI/26/004512"),
+    ("emoji_laugh", "look at him 🤣", "🤣"),
+    ("emoji_disgust", "the smell 🤮", "🤮"),
+    ("emoji_camera", "pic from the scene 📸", "📸"),
 ]
 
 NEGATIVE = [
     ("phone", "call 12345"),
+    ("phone", "exhibit 0770090046"),  # ten digits: too short for a UK mobile
+    ("operation_timing", "Drugs warrant briefing 0515 in the parade room"),  # logistics
+    ("crime_ref", "CR/2026 update"),  # one number group is no reference
     ("postcode", "QQ1 1AA is not an area"),  # QQ is no postcode area
     ("vrm", "AB99 CDE"),  # 99 is not an age identifier
     ("vrm", "AB12 CIE"),  # I is never used in the random letters

@@ -18,6 +18,10 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 
+# Laughter: a report of someone else's words or acts is not lowered when the sender laughs at it
+# ("Suspect was wearing a turban, told him to take his tea towel off 😂").
+_LAUGHTER = re.compile("[😂🤣😆😹]")
+
 REPORT_STEPS = -2
 CHALLENGE_STEPS = -2
 DIRECTED_STEPS = 1
@@ -51,9 +55,12 @@ def assess(text: str, hits: Iterable[Hit], spans: tuple[Span, ...], directable: 
     hits = list(hits)
     tags = _cue_tags(hits)
     steps, reasons = 0, []
-    if "report" in tags or (spans and quoted(text, spans)):
+    laughing = "endorse" in tags or _LAUGHTER.search(text) is not None
+    if (spans and quoted(text, spans)) or ("report" in tags and not laughing):
         steps += REPORT_STEPS
         reasons.append("Lowered: the message reports or quotes what someone else said or did.")
+    elif "report" in tags:
+        reasons.append("Not lowered: the message reports an incident but laughs at it.")
     if "challenge" in tags:
         steps += CHALLENGE_STEPS
         reasons.append("Lowered: the message challenges or condemns the content.")

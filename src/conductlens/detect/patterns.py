@@ -142,7 +142,9 @@ RECOGNISERS: tuple[Recogniser, ...] = (
         "crime_ref",
         re.compile(
             r"\b(?:crime (?:ref(?:erence)?|number|no)|crn|crime)\W{0,3}"
-            r"(?:[A-Z]{1,3}[/\-]?)?\d{2,}(?:[/\-]\d{2,})*\b",
+            r"(?:[A-Z]{1,3}[/\-]?)?\d{2,}(?:[/\-]\d{2,})*\b"
+            # a force's own reference shape: CRI/26/012345, CR-0123456-26
+            r"|\b(?:CR|CRI|CRM|CRN|CRIS)[/\-]\d{2,}(?:[/\-]\d{2,})+\b",
             _I,
         ),
         _digits_ok,
@@ -191,13 +193,40 @@ RECOGNISERS: tuple[Recogniser, ...] = (
         "operation_timing",
         re.compile(
             r"\b(?:warrant|raid|strike|op(?:eration)? [A-Z][a-z]+|door(?:s)? go(?:es)? in)"
-            r"\b[^.\n]{0,40}?\b(?:at )?(?:[01]\d|2[0-3]):?[0-5]\d(?:hrs| hours)?\b",
+            # the time of a briefing or kit muster is shift logistics, not the operation's
+            r"\b(?![^.\n]{0,40}?\b(?:briefing|brief|parade|muster|training)\b)"
+            r"[^.\n]{0,40}?\b(?:at )?(?:[01]\d|2[0-3]):?[0-5]\d(?:hrs| hours)?\b",
             _I,
         ),
         _always,
         "the timing of a police operation",
     ),
 )
+
+# Emoji that carry the tone of a message: with a death, a religion or a group named they turn a
+# description into mockery. Cues only: a policy pairs them with a lexicon requirement.
+_LAUGH = "😂🤣😆😹"
+_DISGUST = "🤮🤢"
+_CAMERA = "📸📷"
+EMOJI_CUES: tuple[Recogniser, ...] = tuple(
+    Recogniser(
+        name,
+        re.compile(f"[{chars}]"),
+        _always,
+        description,
+        anchors=tuple(chars),
+    )
+    for name, chars, description in (
+        ("emoji_laugh", _LAUGH, "a laughing emoji"),
+        ("emoji_disgust", _DISGUST, "a vomiting or nauseated emoji"),
+        ("emoji_camera", _CAMERA, "a camera emoji (a photograph shared)"),
+    )
+)
+RECOGNISERS = RECOGNISERS + EMOJI_CUES
+
+# UK mobile numbers in the shape 07xxx xxxxxx: phonenumbers calls Ofcom's reserved drama range
+# (07700 900xxx) and unallocated blocks invalid, but in a chat they are still someone's number.
+_UK_MOBILE = re.compile(r"(?<![\d+])(?:\+44\s?\(?0?\)?\s?|0)7\d{3}[\s\-]?\d{3}[\s\-]?\d{3}(?!\d)")
 
 # Enough digits for a phone number somewhere in the text (cheap prefilter for phonenumbers).
 _MANY_DIGITS = re.compile(r"(?:\d[\s\-().]{0,2}){9}\d")
@@ -207,9 +236,20 @@ _DIGIT = re.compile(r"\d")
 def _phones(index: int, detector: str, text: str) -> Iterator[Hit]:
     if not _MANY_DIGITS.search(text):
         return
+    spans: list[tuple[int, int]] = []
     for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID):
-        span = (match.start, match.end)
-        yield Hit(index, detector, "pattern/phone", 1.0, (span,), "a valid phone number")
+        spans.append((match.start, match.end))
+        yield Hit(index, detector, "pattern/phone", 1.0, (spans[-1],), "a valid phone number")
+    for found in _UK_MOBILE.finditer(text):
+        start, end = found.span()
+        if any(a < end and start < b for a, b in spans):
+            continue
+        try:
+            number = phonenumbers.parse(found.group(0), "GB")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number):
+            yield Hit(index, detector, "pattern/phone", 1.0, ((start, end),), "a UK mobile number")
 
 
 def _recognised(index: int, detector: str, text: str, rec: Recogniser) -> Iterator[Hit]:
