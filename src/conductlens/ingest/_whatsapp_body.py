@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from conductlens.model import Attachment, MessageKind
 
@@ -73,26 +73,13 @@ _IOS_KIND = {"image": "image", "imagen": "image", "imagem": "image", "bild": "im
              "figurinha": "sticker", "contact card": "contact", "document": "document"}
 
 
-@dataclass(frozen=True, slots=True)
-class Body:
+class Body(NamedTuple):
     """A message body with WhatsApp's markers turned into fields."""
 
     kind: MessageKind
     text: str
     edited: bool = False
     attachments: tuple[Attachment, ...] = ()
-
-
-def is_plain(text: str) -> bool:
-    """True when ``text`` certainly holds no marker (the common case, decided cheaply)."""
-    return (
-        text[-1:] not in ">)"
-        and "\n" not in text
-        and not text.endswith(_OMIT_ENDINGS)
-        and ": http" not in text
-        and not text.startswith("POLL:")
-        and (len(text) >= 48 or ("call" not in text and text.lstrip(_LRM) not in _DELETED))
-    )
 
 
 def read_body(text: str, media: Mapping[str, tuple[str, int]]) -> Body | None:
@@ -140,19 +127,21 @@ def _markers(text: str, media: Mapping[str, tuple[str, int]]) -> Body | None:
     return None
 
 
+_MEDIA_KIND = {"sticker": MessageKind.STICKER, "contact": MessageKind.CONTACT}
+# (file name start, inside, kind) for each file name prefix WhatsApp uses.
+_PREFIXES = tuple((f"{prefix}-", f"-{prefix}-", kind) for prefix, kind in _KIND_BY_PREFIX)
+
+
 def _media(caption: str, att: Attachment) -> Body:
-    kind = {"sticker": MessageKind.STICKER, "contact": MessageKind.CONTACT}.get(
-        att.kind, MessageKind.MEDIA
-    )
-    return Body(kind, caption, attachments=(att,))
+    return Body(_MEDIA_KIND.get(att.kind, MessageKind.MEDIA), caption, attachments=(att,))
 
 
 def _attachment(name: str, media: Mapping[str, tuple[str, int]]) -> Attachment:
     stem = name.rsplit("/", 1)[-1]
     ext = stem.rsplit(".", 1)[-1].lower() if "." in stem else ""
     kind = _KIND_BY_EXT.get(ext, "document")
-    for prefix, by_prefix in _KIND_BY_PREFIX:
-        if stem.startswith(prefix + "-") or f"-{prefix}-" in stem:
+    for start, inside, by_prefix in _PREFIXES:
+        if stem.startswith(start) or inside in stem:
             kind = by_prefix
             break
     found = media.get(stem) or media.get(name)

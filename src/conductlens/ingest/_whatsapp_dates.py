@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 _AMPM_SUFFIX = (
     r"(?:[AaPp]\.? ?[Mm]\.?|vorm\.|nachm\.|ap\.|ip\.|π\.μ\.|μ\.μ\.|de\.|du\.|ص|م"
@@ -53,11 +53,20 @@ class Shape:
 
     def pattern(self) -> str:
         """A specialised regex for exactly this shape (8 groups: a b c ap1 H M S ap2)."""
+        return self.date_pattern() + self.time_pattern()
+
+    def date_pattern(self) -> str:
+        """The header up to the time (3 groups: a b c)."""
         sep = re.escape(self.date_sep) + (" ?" if self.date_spaced else "")
         year = rf"(\d{{{self.year_digits}}})"
         small = r"(\d{1,2})"
         fields = (year, small, small) if self.year_first else (small, small, year)
         date = fields[0] + sep + fields[1] + sep + fields[2] + (r"\." if self.date_dot_end else "")
+        lead = r"\u200e?" + (r"\[" if self.bracket else "")
+        return lead + date + re.escape(self.date_time)
+
+    def time_pattern(self) -> str:
+        """The rest of the header (5 groups: ap1 H M S ap2)."""
         pre = rf"({_AMPM_PREFIX}) ?" if self.ampm_prefix else "()"
         tsep = re.escape(self.time_sep)
         secs = rf"{tsep}(\d\d)" if self.seconds else "()"
@@ -69,9 +78,29 @@ class Shape:
             trailer = r"\] ?"
         elif self.trailer.strip() in "-–":
             trailer = r" [-–] "
-        lead = r"\u200e?" + (r"\[" if self.bracket else "")
-        dt = re.escape(self.date_time)
-        return lead + date + dt + pre + rf"(\d{{1,2}}){tsep}(\d\d)" + secs + post + trailer
+        return pre + rf"(\d{{1,2}}){tsep}(\d\d)" + secs + post + trailer
+
+
+def uncaptured(pattern: str) -> str:
+    """``pattern`` with its capturing groups made non-capturing (for our own patterns)."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            j = i + 2 if pattern[i + 1 : i + 2] == "]" else i + 1
+            while pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            out.append(pattern[i : j + 1])
+            i = j + 1
+            continue
+        out.append("(?:" if c == "(" and pattern[i + 1 : i + 2] != "?" else c)
+        i += 1
+    return "".join(out)
 
 
 def shape_of(m: re.Match[str]) -> Shape | None:
@@ -187,6 +216,23 @@ class DateReader:
             return datetime(ymd[0], ymd[1], ymd[2], hour, int(g[5]), int(g[6]) if g[6] else 0)
         except ValueError:
             return None
+
+    def day(self, g: tuple[str, ...]) -> datetime | None:
+        """Midnight of the date in groups (a, b, c); None if impossible."""
+        ymd = self._date(g)
+        return None if ymd is None else datetime(ymd[0], ymd[1], ymd[2])
+
+    @staticmethod
+    def clock(g: tuple[str, ...]) -> timedelta | None:
+        """The time of day in groups (ap1, H, M, S, ap2); None if impossible."""
+        hour = int(g[1])
+        ampm = g[0] or g[4]
+        if ampm:
+            hour = _hour24(hour, ampm)
+        minute, second = int(g[2]), int(g[3]) if g[3] else 0
+        if not (0 <= hour < 24 and minute < 60 and second < 60):
+            return None
+        return timedelta(hours=hour, minutes=minute, seconds=second)
 
     def _date(self, g: tuple[str, ...]) -> tuple[int, int, int] | None:
         a, b, c = g

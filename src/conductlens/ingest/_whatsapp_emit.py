@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import chain
 
 import phonenumbers
 
-from conductlens.ingest._whatsapp_body import is_plain, read_body
+from conductlens.ingest._whatsapp_body import _DELETED, _OMIT_ENDINGS, read_body
+from conductlens.ingest._whatsapp_chunks import BadLine, Chunk
 from conductlens.ingest._whatsapp_dates import order_key
-from conductlens.ingest._whatsapp_scan import BACKWARD_TOLERANCE, BadLine, Chunk, Headers, Scan
+from conductlens.ingest._whatsapp_scan import BACKWARD_TOLERANCE, Headers, Scan
 from conductlens.ingest._whatsapp_system import BANNER as _BANNER
 from conductlens.ingest._whatsapp_system import OWNER_WORDS, SystemLine, system_line
 from conductlens.model import (
@@ -26,9 +28,21 @@ from conductlens.model import (
 )
 
 OWNER = "You"
+# The hot loop builds these records with tuple.__new__ (no Python-level __new__ call), so it
+# relies on their exact fields: fail at import, not with wrong records, if they change.
+if (Message._fields != ("conversation", "sender", "timestamp", "kind", "text", "raw", "source",
+                        "key", "edited", "forwarded", "reply_to", "attachments")
+        or SourceRef._fields[:3] != ("path", "line", "line_end") or len(SourceRef._fields) != 7
+        or Timestamp._fields != ("local", "utc")):
+    raise ImportError("conductlens.model changed: update _whatsapp_emit's record building")
 _LRM = "\u200e"
-# A known sender's line needs a closer look when it starts with a mark or is the notice.
-_SLOW_BODY = re.compile("\u200e|" + _BANNER.pattern)
+_PLAIN_END = _OMIT_ENDINGS
+# Their last 6 characters (none is shorter): a set lookup rules most bodies out at once.
+_OMIT6 = frozenset(e[-6:] for e in _OMIT_ENDINGS)
+assert min(map(len, _OMIT_ENDINGS)) >= 6
+_CACHE = 50_000  # most dates kept (with several header shapes a "date" is a whole header)
+TEXT = MessageKind.TEXT
+_BATCH = 64  # records per list handed on (small: records not kept then die young)
 _PHONE = re.compile(r"\u202a?\+?[\d \u00a0()\-\u2011]{6,}\u202c?")
 
 
@@ -55,16 +69,17 @@ def e164(name: str) -> str | None:
 
 @dataclass(slots=True)
 class _Pending:
-    """The message being read: its header, and where its lines are."""
+    """A message whose header needed a closer look (a system line, an odd "Name:")."""
 
-    line: int
     when: datetime
     sender: str | None
-    cut: int  # where the message text starts inside its raw block
+    cut: int  # where the message text starts inside its raw text
     system: SystemLine | None
-    start: int = 0  # where the block starts in the current chunk
-    carried: str = ""  # the block's lines from earlier chunks
-    skipped: int = 0  # undecodable lines inside the block (reported as ParseIssues)
+
+
+# The message being read, between chunks: None before the first header, else (slow-path
+# info or None, sender, line, timestamp, head of the raw text, the rest, line count).
+_State = tuple[_Pending | None, str | None, int, Timestamp, str, str, int]
 
 
 class Emitter:
@@ -79,80 +94,142 @@ class Emitter:
         self.path = path
         self.media = media
         self.emitted: set[str] = set()
-        self.pending: _Pending | None = None
+        self.state: _State | None = None
+        # Header pieces read so far (see Headers.day / Headers.clock).
+        self.days: dict[str, datetime | None] = {}
+        self.clocks: dict[str, timedelta | None] = {}
 
     def run(self, chunks: Iterator[Chunk | BadLine]) -> Iterator[Record]:
         """Every line becomes part of a Message or a ParseIssue."""
+        # Records are made in small lists and handed on by chain (C code): a generator
+        # yielding each record would cost a frame switch per record.
+        return chain.from_iterable(self._batches(chunks))
+
+    def _batches(self, chunks: Iterator[Chunk | BadLine]) -> Iterator[list[Record]]:
         for item in chunks:
             if isinstance(item, BadLine):
-                yield ParseIssue(self.path, item.line, "not valid UTF-8 text", item.raw)
-                if self.pending is not None:
-                    self.pending.skipped += 1
+                yield [ParseIssue(self.path, item.line, "not valid UTF-8 text", item.raw)]
+                if self.state is not None:
+                    slow, sender, line, ts, head, body, lines = self.state
+                    self.state = (slow, sender, line, ts, head, body, lines + 1)
             else:
-                yield from self._chunk(item.text, item.line)
-        p = self.pending
-        if p is not None:
+                text = item.text
+                text = "\n" + text[:-1] if text.endswith("\n") else "\n" + text
+                yield from self._chunk(self.headers.heads.split(text), item.line)
+        if self.state is not None:
             out: list[Record] = []
-            self._emit(out, p, p.carried)
-            yield from out
+            self._finish(out, self.state)
+            yield out
 
-    def _chunk(self, text: str, line: int) -> list[Record]:
-        """Records for one chunk; ``line`` is the number of the line at ``pos``."""
-        # This loop runs once per message of the export; the common case is kept inline.
+    def _chunk(self, parts: list[str], line: int) -> Iterator[list[Record]]:
+        """Records for one chunk, split on its headers; ``line`` is its first line.
+
+        They come in small batches, so that records the caller does not keep die young
+        (a list of a whole chunk's records costs the garbage collector a lot).
+        """
+        # This loop runs once per message of the export, so the common case (a known sender's
+        # text) is inline, with no call but building the records. ``split`` gives [before,
+        # head, date, time, name, text, head, ...] where head is the header and "Name: ".
         out: list[Record] = []
-        senders, readers = self.scan.senders, self.headers.readers
-        split, multi = self.headers.split, len(readers) > 1
-        conv, path, slow = self.conversation, self.path, _SLOW_BODY.match
-        p, pos = self.pending, 0
-        for m in self.headers.with_name.finditer(text):
-            g = m.groups()
-            k, dg = split(g[:-1]) if multi else (0, g)
-            when = readers[k].read(dg)
-            if when is None:
-                continue
-            start, e = m.start(), m.end()
-            name = g[-1]
-            new = None
-            if name is None or name not in senders or slow(text, e):
-                new = self._header(text, m, k, when, p)
-                if new is None:
-                    continue
-            if p is None:
-                self._strays(out, text[pos:start], line)
-            elif p.sender is not None and not p.carried:
-                raw = text[p.start : start - 1]
-                body = raw[p.cut :]
-                if is_plain(body):
-                    out.append(Message(
-                        conv, p.sender, Timestamp(p.when), MessageKind.TEXT, body, raw,
-                        SourceRef(path, p.line, p.line + raw.count("\n")), str(p.line),
-                    ))
-                else:
-                    self._emit(out, p, raw + "\n")
-            else:
-                self._emit(out, p, p.carried + text[p.start : start])
-            line += text.count("\n", pos, start)
-            pos = start
-            if new is None:
-                p = _Pending(line, when, name, e - start, None, start)
-            else:
-                new.line, new.start, p = line, start, new
-        if p is None:
-            self._strays(out, text[pos:], line)
+        senders, days, clocks, tnew = self.scan.senders, self.days, self.clocks, tuple.__new__
+        conv, path, plain_end, text_kind = self.conversation, self.path, _PLAIN_END, TEXT
+        omit6, deleted = _OMIT6, _DELETED
+        state = self.state
+        stray = ""
+        if state is None:
+            stray = parts[0]
         else:
-            p.carried, p.start = p.carried + text[p.start :], 0
-        self.pending = p
-        return out
+            slow, sender, at, ts, head, body, lines = state
+            body += parts[0]
+            lines += parts[0].count("\n")
+        line += parts[0].count("\n") - 1  # the line before the first header
+        it = iter(parts)
+        next(it)
+        for top, date, time, name, piece in zip(it, it, it, it, it, strict=True):
+            nl = piece.count("\n") if "\n" in piece else 0  # (most are one line)
+            line += 1
+            when: datetime | None
+            try:
+                when = days[date] + clocks[time]  # type: ignore[operator,assignment]
+            except (KeyError, TypeError):
+                when = self._when(date, time)
+            if when is None or name not in senders:
+                new = None if when is None else self._header(
+                    date + time, name, piece, when, None if state is None else ts.local
+                )
+                if new is None:  # not a message header: the line belongs to the message before
+                    if state is None:
+                        stray += "\n" + top + piece
+                    else:
+                        body += "\n" + top + piece
+                        lines += 1 + nl
+                    line += nl
+                    continue
+            else:
+                new = None
+            if state is None:
+                self._strays(out, stray, line - stray.count("\n"))
+                state = ()  # type: ignore[assignment]
+            elif slow is None:
+                if lines:
+                    cut = body.find("\n")
+                    first = body if cut < 0 else body[:cut]
+                else:  # one line, no "\n" to look for
+                    cut, first = -1, body
+                if (
+                    first[-1:] not in ">)" and (cut < 0 or body[-1:] != ">")
+                    and (first[-6:] not in omit6 or not first.endswith(plain_end))
+                    and ": http" not in first and first[:5] != "POLL:"
+                    and (len(first) >= 48 or cut >= 0 or (
+                        "call" not in first and first not in deleted and first[:1] != _LRM
+                    ))
+                ):  # Plain text: read_body would find no marker (see its _markers).
+                    out.append(tnew(Message, (
+                        conv, sender, ts, text_kind, body, head + body,
+                        tnew(SourceRef, (path, at, at + lines, None, None, None, None)), str(at),
+                        False, False, None, (),
+                    )))
+                else:
+                    self._sender(out, sender, ts, body, head + body, at, lines)  # type: ignore[arg-type]
+            else:
+                self._finish(out, (slow, sender, at, ts, head, body, lines))
+            if len(out) >= _BATCH:
+                yield out
+                out = []
+            ts = tnew(Timestamp, (when, None))
+            at, lines = line, nl
+            slow, sender, head, body = new, name, top, piece
+            line += nl
+        if state is None:
+            self._strays(out, stray, line + 1 - stray.count("\n"))
+        else:
+            self.state = (slow, sender, at, ts, head, body, lines)
+        yield out
+
+    def _when(self, date: str, time: str) -> datetime | None:
+        """The time of a header whose pieces are not cached yet (or impossible)."""
+        if date in self.days:
+            day = self.days[date]
+        else:
+            if len(self.days) > _CACHE:
+                self.days.clear()
+            day = self.days[date] = self.headers.day(date)
+        if time in self.clocks:
+            clock = self.clocks[time]
+        else:
+            clock = self.clocks[time] = self.headers.clock(time)
+        if day is None or clock is None:
+            return None
+        return day + clock
 
     def _header(
-        self, text: str, m: re.Match[str], k: int, when: datetime, before: _Pending | None
+        self, header: str, name: str | None, piece: str, when: datetime, before: datetime | None
     ) -> _Pending | None:
         """The slow path: a header whose "Name: " is not simply a known sender."""
-        last = m.re.groups  # the optional "Name: " group
-        e = m.start(last) if m.group(last) is not None else m.end()
-        head = e - m.start()
-        nl = text.find("\n", e)
-        body = text[e:nl] if nl >= 0 else text[e:]
+        head = len(header)
+        first = piece if name is None else f"{name}: {piece}"
+        nl = first.find("\n")
+        body = first[:nl] if nl >= 0 else first
         name = self.scan.known(body)
         if name is not None:
             cut = head + len(name) + (2 if body[len(name) + 1 : len(name) + 2] == " " else 1)
@@ -161,54 +238,62 @@ class Emitter:
                 # Notices (encryption, security code) are written as if the contact sent them.
                 info, recognised = system_line(rest)
                 if recognised:
-                    return _Pending(0, when, None, head, info)
-            return _Pending(0, when, name, cut, None)
+                    return _Pending(when, None, head, info)
+            return _Pending(when, name, cut, None)
+        k = self.headers.groups_of(header)[0] if len(self.headers.shapes) > 1 else 0
         return self._system(body, body.find(": "), k, when, before, head)
 
     def _system(
-        self, body: str, idx: int, k: int, when: datetime, before: _Pending | None, head: int
+        self, body: str, idx: int, k: int, when: datetime, before: datetime | None, head: int
     ) -> _Pending | None:
         """A header without a known sender: a system line, or part of the message before."""
-        if before is not None and order_key(when) < order_key(before.when) - BACKWARD_TOLERANCE:
+        if before is not None and order_key(when) < order_key(before) - BACKWARD_TOLERANCE:
             return None  # a pasted header from the past for an unknown name
         info, recognised = system_line(body)
         if not recognised and (k != 0 or idx > 0):
             # An unknown "Name: text" never starts a message; nor does an unusual header
             # shape unless it says something we recognise.
             return None
-        return _Pending(0, when, None, head, info)
+        return _Pending(when, None, head, info)
 
     def _strays(self, out: list[Record], piece: str, line: int) -> None:
-        """Lines before the first header."""
+        """Lines before the first header (``piece`` starts with "\n" unless empty)."""
         if not piece:
             return
-        strays = piece.split("\n")
-        if piece.endswith("\n"):
-            strays.pop()
-        for n, stray in enumerate(strays, start=line):
+        for n, stray in enumerate(piece[1:].split("\n"), start=line):
             out.append(ParseIssue(self.path, n, "text before the first message header",
                                   stray.encode("utf-8")))
 
-    def _emit(self, out: list[Record], p: _Pending, block: str) -> None:
-        raw = block[:-1] if block.endswith("\n") else block
-        ts = Timestamp(local=p.when)
-        src = SourceRef(self.path, p.line, p.line + raw.count("\n") + p.skipped)
-        if p.sender is not None:
-            text = raw[p.cut :]
-            body = read_body(text, self.media)
-            if body is None:
-                out.append(Message(self.conversation, p.sender, ts, MessageKind.TEXT, text, raw,
-                                   src, key=str(p.line)))
-                return
-            out.append(Message(
-                self.conversation, p.sender, ts, body.kind, body.text, raw, src,
-                key=str(p.line), edited=body.edited, attachments=body.attachments,
-            ))
+    def _finish(self, out: list[Record], state: _State) -> None:
+        """Records for a message that needed a closer look."""
+        slow, sender, line, ts, head, body, lines = state
+        raw = head + body
+        if slow is None:
+            assert sender is not None
+            self._sender(out, sender, ts, body, raw, line, lines)
             return
-        out.append(Message(self.conversation, None, ts, MessageKind.SYSTEM, raw[p.cut :], raw, src,
-                           key=str(p.line)))
-        if p.system is not None and p.system.kind is not None:
-            out.extend(self._events(p.system, ts, src))
+        src = SourceRef(self.path, line, line + lines)
+        if slow.sender is not None:
+            self._sender(out, slow.sender, ts, raw[slow.cut :], raw, line, lines)
+            return
+        out.append(Message(self.conversation, None, ts, MessageKind.SYSTEM, raw[slow.cut :], raw,
+                           src, key=str(line)))
+        if slow.system is not None and slow.system.kind is not None:
+            out.extend(self._events(slow.system, ts, src))
+
+    def _sender(
+        self, out: list[Record], sender: str, ts: Timestamp, text: str, raw: str, line: int,
+        lines: int,
+    ) -> None:
+        src = SourceRef(self.path, line, line + lines)
+        body = read_body(text, self.media)
+        if body is None:
+            out.append(Message(self.conversation, sender, ts, MessageKind.TEXT, text, raw, src,
+                               str(line)))
+            return
+        kind, text, edited, attachments = body
+        out.append(Message(self.conversation, sender, ts, kind, text, raw, src, str(line), edited,
+                           False, None, attachments))
 
     def _events(self, info: SystemLine, ts: Timestamp, src: SourceRef) -> Iterator[Record]:
         assert info.kind is not None

@@ -1,23 +1,21 @@
-"""Reading a WhatsApp text export: chunks of lines, header shapes, and the first pass.
+"""Reading a WhatsApp text export: header shapes, and the first pass.
 
-The file is read in blocks of whole lines, decoded in one go, and header lines are found by
-``finditer`` over the block (continuation lines never reach Python code). Pass 1 learns the
+Blocks of whole lines (``_whatsapp_chunks``) are searched by one regex each, anchored on the
+"\\n" before a line, so continuation lines never reach Python code. Pass 1 learns the
 header shapes, each shape's day/month order, the senders, whether the chat is a group and its
 subject; pass 2 (``_whatsapp_emit``) then emits records with the same :class:`Headers`.
 """
 
 from __future__ import annotations
 
-import codecs
-import io
 import re
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import itemgetter
-from typing import IO
 
-from conductlens.errors import ParseError
+from conductlens.ingest._whatsapp_chunks import BadLine, Chunk
 from conductlens.ingest._whatsapp_dates import (
     GENERAL,
     DateReader,
@@ -27,124 +25,17 @@ from conductlens.ingest._whatsapp_dates import (
     decide_order,
     order_key,
     shape_of,
+    uncaptured,
 )
-from conductlens.ingest._whatsapp_system import is_banner, system_line
+from conductlens.ingest._whatsapp_system import BANNER, is_banner, system_line
 from conductlens.model import MembershipKind
 
-Opener = Callable[[], IO[bytes]]
-BLOCK = 1 << 20
 MAX_SHAPES = 12
 GROUPS = 8  # groups per shape pattern (see Shape.pattern)
 # Headers may run backwards a little (clock changes, hand-edited files); a pasted header more
 # than about a day before the message it sits in, for a name never seen in order, is read as
 # part of that message.
 BACKWARD_TOLERANCE = 24 * 60
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """Whole decoded lines (``\\n`` ends every line but perhaps the file's last)."""
-
-    line: int
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class BadLine:
-    """A line whose bytes are not valid in the file's encoding."""
-
-    line: int
-    raw: bytes
-
-
-def iter_chunks(open_bytes: Opener, path: str) -> Iterator[Chunk | BadLine]:
-    """The file as chunks of whole lines, with undecodable lines set apart."""
-    with open_bytes() as fh:
-        carry = fh.read(4)
-        if carry[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            yield from _utf16_chunks(carry, fh, path)
-            return
-        if carry[:3] == codecs.BOM_UTF8:
-            carry = carry[3:]
-        line = 1
-        while True:
-            block = fh.read(BLOCK)
-            data = carry + block
-            cut = len(data) if not block else data.rfind(b"\n") + 1
-            carry = data[cut:]
-            if cut:
-                yield from _decode(data[:cut], line)
-                line += data.count(b"\n", 0, cut)
-            if not block:
-                return
-
-
-def _decode(data: bytes, line: int) -> Iterator[Chunk | BadLine]:
-    try:
-        yield Chunk(line, _lf(data.decode("utf-8")))
-        return
-    except UnicodeDecodeError:
-        pass
-    good: list[str] = []
-    start = line
-    pieces = data.split(b"\n")
-    if not pieces[-1]:
-        pieces.pop()
-    for n, piece in enumerate(pieces, start=line):
-        raw = piece + b"\n" if n - line < len(pieces) - 1 or data.endswith(b"\n") else piece
-        try:
-            good.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            if good:
-                yield Chunk(start, _lf("".join(good)))
-            good = []
-            start = n + 1
-            yield BadLine(n, raw.rstrip(b"\r\n"))
-    if good:
-        yield Chunk(start, _lf("".join(good)))
-
-
-def _lf(text: str) -> str:
-    return text.replace("\r\n", "\n") if "\r" in text else text
-
-
-def _utf16_chunks(start: bytes, rest: IO[bytes], path: str) -> Iterator[Chunk | BadLine]:
-    stream = io.TextIOWrapper(
-        io.BufferedReader(_Joined(start, rest)), encoding="utf-16", errors="strict", newline=""
-    )
-    line, carry = 1, ""
-    try:
-        while True:
-            block = stream.read(BLOCK)
-            data = carry + block
-            cut = len(data) if not block else data.rfind("\n") + 1
-            carry = data[cut:]
-            if cut:
-                yield Chunk(line, _lf(data[:cut]))
-                line += data.count("\n", 0, cut)
-            if not block:
-                return
-    except UnicodeDecodeError as exc:
-        raise ParseError(path, "not valid UTF-16 text", line) from exc
-
-
-class _Joined(io.RawIOBase):
-    """Bytes already read, then the rest of a stream (to re-read a sniffed BOM)."""
-
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head, self._rest = head, rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buf: memoryview) -> int:  # type: ignore[override]
-        if self._head:
-            n = min(len(buf), len(self._head))
-            buf[:n], self._head = self._head[:n], self._head[n:]
-            return n
-        data = self._rest.read(len(buf))
-        buf[: len(data)] = data
-        return len(data)
 
 
 @dataclass(slots=True)
@@ -159,8 +50,11 @@ class Headers:
     used: list[set[bool]] = field(default_factory=list)
     readers: list[DateReader] = field(default_factory=list)
     combined: re.Pattern[str] = re.compile(r"(?!)")
-    with_name: re.Pattern[str] = re.compile(r"(?!)")
-    with_line: re.Pattern[str] = re.compile(r"(?!)")
+    # Pass 1 and pass 2 patterns, anchored on the "\n" before a line (see _compile).
+    lines: re.Pattern[str] = re.compile(r"(?!)")
+    brief: re.Pattern[str] = re.compile(r"(?!)")
+    heads: re.Pattern[str] = re.compile(r"(?!)")
+    pieces: tuple[re.Pattern[str], re.Pattern[str]] = (re.compile(r"(?!)"), re.compile(r"(?!)"))
     unknown: re.Pattern[str] = re.compile(r"(?m)^(?=[\u200e\[\d])" + GENERAL.pattern)
 
     def learn(self, lines: list[str]) -> bool:
@@ -195,17 +89,58 @@ class Headers:
     def _compile(self) -> None:
         parts = [s.pattern() for s in self.shapes]
         self.combined = re.compile("(?m)^(?:" + "|".join(parts) + ")")
-        # The same, also capturing the "Name" of "Name: " (and, for pass 1, the rest of the line).
-        self.with_name = re.compile(self.combined.pattern + r"(?:([^\n:]*): )?")
+        # The header in two captured pieces, "date" and "time", each a cache key for reading
+        # the time (see day/clock); with several shapes "date" is the whole header, "time" "".
+        if len(self.shapes) == 1:
+            date, time = self.shapes[0].date_pattern(), self.shapes[0].time_pattern()
+            self.pieces = (re.compile(date), re.compile(time))
+            head = f"(({uncaptured(date)})({uncaptured(time)}))"
+        else:
+            head = "((" + "|".join(uncaptured(p) for p in parts) + ")())"
+        # Pass 2 splits a "\n"-prefixed chunk on: \n ((date)(time)(Name): ). A leading
+        # "\n" instead of (?m)^ lets the regex engine jump from newline to newline.
+        # "Name: " is left out when a mark or the encryption notice follows (the slow path:
+        # notices are written as if the contact sent them); the class is their first letters.
+        self.heads = re.compile(
+            r"\n(" + head[1:-1] + r"(?:([^\n:]*): "
+            r"(?!(?=[\u200eMLNAIBVT])(?:\u200e|" + BANNER.pattern + ")))?)"
+        )
         # Pass 1: also the rest of the line, and (last group) any other line that could start
         # a header of a shape not yet known, so new shapes are found in the same scan.
-        self.with_line = re.compile(
-            "(?m)^(?:(?:" + "|".join(parts) + r")(?:([^\n:]*): )?([^\n]*)"
-            r"|(?=[\u200e\[\d])([^\n]*))"
-        )
+        # (Such a line starts the way GENERAL needs; the header is date + time.) ``brief``
+        # leaves out the rest of the line, needed only for a name not yet known.
+        other = r"|(?=\u200e?\[?\d{1,4}[./-] ?\d)([^\n]*))"
+        self.brief = re.compile(r"\n(?:" + head[1:-1] + r"(?:([^\n:]*): )?" + other)
+        self.lines = re.compile(r"\n(?:" + head[1:-1] + r"(?:([^\n:]*): )?([^\n]*)" + other)
         self.unknown = re.compile(
             "(?m)^(?!" + "|".join(parts) + r")(?=[\u200e\[\d])" + GENERAL.pattern
         )
+
+    def groups_of(self, header: str) -> tuple[int, tuple[str, ...]]:
+        """(shape index, its 8 groups) for a header matched by ``heads`` or ``lines``."""
+        m = self.combined.fullmatch(header)
+        assert m is not None
+        return self.split(m.groups())
+
+    def day(self, date: str) -> datetime | None:
+        """The "date" piece of a header as a datetime (the whole time with several shapes)."""
+        if len(self.shapes) > 1:
+            return self.when(*self.groups_of(date))
+        m = self.pieces[0].fullmatch(date)
+        assert m is not None
+        return self.readers[0].day(m.groups())
+
+    def clock(self, time: str) -> timedelta | None:
+        """The "time" piece of a header as a time of day."""
+        if len(self.shapes) > 1:
+            return timedelta(0)
+        m = self.pieces[1].fullmatch(time)
+        assert m is not None
+        return DateReader.clock(m.groups())
+
+    def when_of(self, header: str) -> datetime | None:
+        """The local time a header says, None when impossible."""
+        return self.when(*self.groups_of(header))
 
     def split(self, g: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
         """(shape index, its 8 groups) for a match of the combined regex."""
@@ -216,24 +151,30 @@ class Headers:
                 return k, g[k * GROUPS : (k + 1) * GROUPS]
         return 0, g[:GROUPS]
 
-    def count(self, heads: list[tuple[str, ...]]) -> None:
-        """Add a chunk's headers to the date statistics, then settle each shape's order."""
-        if len(self.shapes) == 1:
-            fi, si = (1, 2) if self.shapes[0].year_first else (0, 1)
-            self.stats[0].firsts.update(map(itemgetter(fi), heads))
-            self.stats[0].seconds.update(map(itemgetter(si), heads))
-            self.counts[0] += len(heads)
-        else:
-            for t in heads:
-                k, g = self.split(t[:-3])
-                fi, si = (1, 2) if self.shapes[k].year_first else (0, 1)
-                self.stats[k].firsts.add(g[fi])
-                self.stats[k].seconds.add(g[si])
-                self.counts[k] += 1
+    def count(self, heads: list[tuple[str, ...]]) -> dict[str, int]:
+        """Add a chunk's headers to the date statistics, then settle each shape's order.
+
+        Returns the shape index of each distinct "date" piece of the chunk.
+        """
+        dates = Counter(map(itemgetter(0), heads))
+        shapes: dict[str, int] = {}
+        for date, n in dates.items():
+            if len(self.shapes) == 1:
+                m = self.pieces[0].fullmatch(date)
+                assert m is not None
+                k, g = 0, m.groups()
+            else:
+                k, g = self.groups_of(date)
+            shapes[date] = k
+            fi, si = (1, 2) if self.shapes[k].year_first else (0, 1)
+            self.stats[k].firsts.add(g[fi])
+            self.stats[k].seconds.add(g[si])
+            self.counts[k] += n
         for k in range(len(self.shapes)):
             order = self.order(k)
             self.used[k].add(order.day_first)
             self.readers[k] = DateReader(self.shapes[k], order.day_first, not order.certain)
+        return shapes
 
     def order(self, k: int) -> Order:
         """The day/month order of shape ``k``."""
@@ -272,7 +213,7 @@ class Scan:
     group_events: bool = False
     subject: str | None = None
     banner_title: str | None = None
-    prev: tuple[str, ...] | None = None
+    prev: str | None = None  # the last header taken as a message
     seen: set[tuple[str, int]] = field(default_factory=set)
 
     def drop_rare(self) -> None:
@@ -306,6 +247,7 @@ def first_pass(chunks: Iterator[Chunk | BadLine], locale: str, fixed: dict[int, 
                ) -> Scan:
     """Walk every line once, collecting shapes, date statistics and senders."""
     scan = Scan(Headers(locale, fixed=fixed))
+    headers = scan.headers
     for item in chunks:
         if isinstance(item, BadLine):
             scan.lines += 1
@@ -313,48 +255,60 @@ def first_pass(chunks: Iterator[Chunk | BadLine], locale: str, fixed: dict[int, 
             continue
         text = item.text
         scan.lines += text.count("\n") + (0 if text.endswith("\n") else 1)
-        if not scan.headers.shapes:
-            scan.headers.discover(text)
-        heads = scan.headers.with_line.findall(text)
-        strange = [t[-1] for t in heads if t[-1]]
+        if not headers.shapes:
+            headers.discover(text)
+        text = "\n" + text
+        # (date, time, name, other line that may be a header)
+        heads = headers.brief.findall(text)
+        strange = [t[3] for t in heads if t[3]]
         if strange:
-            if scan.headers.learn(strange):
-                heads = scan.headers.with_line.findall(text)
-            heads = [t for t in heads if not t[-1]]
-        scan.headers.count(heads)
+            if headers.learn(strange):
+                heads = headers.brief.findall(text)
+            heads = [t for t in heads if not t[3]]
+        shapes = headers.count(heads)
         scan.header_lines += len(heads)
-        _chunk(scan, heads)
+        if scan.senders.keys() >= set(map(itemgetter(2), heads)):
+            # Only known senders (most chunks): nothing to learn but the last header.
+            if len(headers.shapes) > 1:
+                scan.seen.update((t[2], shapes[t[0]]) for t in heads)
+            if heads:
+                scan.prev = heads[-1][0] + heads[-1][1]
+            continue
+        # (date, time, name, rest of line, other line)
+        full = [t for t in headers.lines.findall(text) if not t[4]]
+        _chunk(scan, full, shapes)
     scan.drop_rare()
     return scan
 
 
-def _chunk(scan: Scan, heads: list[tuple[str, ...]]) -> None:
+def _chunk(scan: Scan, heads: list[tuple[str, ...]], shapes: dict[str, int]) -> None:
     # Runs once per header line of the whole export: keep the common case to a dict lookup.
-    senders, split = scan.senders, scan.headers.split
-    multi, seen = len(scan.headers.shapes) > 1, scan.seen
+    senders, multi, seen = scan.senders, len(scan.headers.shapes) > 1, scan.seen
     prev = scan.prev
+    last = None  # the last header taken as a message, when it is of this chunk
     for t in heads:
-        name = t[-3]
+        name = t[2]
         if multi and name:
-            seen.add((name, split(t[:-3])[0]))
+            seen.add((name, shapes[t[0]]))
         if name in senders:
-            prev = t
+            last = t
             continue
-        here = split(t[:-3])
-        if in_order(scan.headers, here, split(prev[:-3]) if prev is not None else None):
-            prev = t
-            body = f"{name}: {t[-2]}" if name else t[-2]
+        if last is not None:
+            prev = last[0] + last[1]
+        here = t[0] + t[1]
+        if in_order(scan.headers, here, prev):
+            prev, last = here, None
+            body = f"{name}: {t[3]}" if name else t[3]
             _note(scan, body, len(name) if name else body.find(": "))
-    scan.prev = prev
+    scan.prev = prev if last is None else last[0] + last[1]
 
 
-def in_order(headers: Headers, here: tuple[int, tuple[str, ...]],
-             before: tuple[int, tuple[str, ...]] | None) -> bool:
-    """False when ``here`` is impossible or dated well before the header ``before``."""
-    when = headers.when(*here)
+def in_order(headers: Headers, here: str, before: str | None) -> bool:
+    """False when header ``here`` is impossible or dated well before the header ``before``."""
+    when = headers.when_of(here)
     if when is None:
         return False
-    ref = headers.when(*before) if before is not None else None
+    ref = headers.when_of(before) if before is not None else None
     return ref is None or order_key(when) >= order_key(ref) - BACKWARD_TOLERANCE
 
 

@@ -53,6 +53,8 @@ class SignalDesktop:
         db = _connect(path)
         try:
             yield from _parse_db(db, source, db_member)
+        except sqlite3.DatabaseError as exc:
+            raise ParseError(str(path), f"damaged SQLite database: {exc}") from exc
         finally:
             db.close()
 

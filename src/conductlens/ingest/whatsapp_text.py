@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import PurePosixPath
-from typing import IO, ClassVar, cast
+from typing import IO, ClassVar
 
 from conductlens.errors import ParseError
 from conductlens.ingest._archives import hash_member, open_member
+from conductlens.ingest._whatsapp_chunks import Opener, iter_chunks
 from conductlens.ingest._whatsapp_dates import GENERAL, shape_of
 from conductlens.ingest._whatsapp_emit import OWNER, Emitter, participant
-from conductlens.ingest._whatsapp_scan import Opener, Scan, first_pass, iter_chunks
+from conductlens.ingest._whatsapp_scan import Scan, first_pass
 from conductlens.ingest.base import ParseOptions, Source
 from conductlens.model import Conversation, ExhibitWarning, MediaFile, Record, SourceRef
 
@@ -83,7 +85,7 @@ class WhatsAppText:
                 yield MediaFile(path=name, sha256=sha, size=size)
 
             def opener() -> IO[bytes]:
-                return cast(IO[bytes], open_member(zf, archive, member))
+                return open_member(zf, archive, member)
 
             title_from = member if _TITLE.fullmatch(PurePosixPath(member).name) else source.name
             yield from parse_text(opener, member, title_from, options, media, archive)
@@ -93,21 +95,25 @@ def parse_text(
     opener: Opener, path: str, title_from: str, options: ParseOptions,
     media: dict[str, tuple[str, int]], where: str,
 ) -> Iterator[Record]:
-    """Both passes over one chat text; ``path`` is its name inside the exhibit."""
+    """Both passes over one chat text; ``path`` is its name inside the exhibit.
+
+    Pass 1 runs now; the records of pass 2 come as they are read. (Not a generator, so each
+    record passes through one generator frame less.)
+    """
     label = path or where
     scan = _scan(opener, label, options.locale)
-    yield from _warnings(scan, label)
+    head: list[Record] = list(_warnings(scan, label))
     conversation = f"whatsapp:{path or title_from}"
-    yield Conversation(
+    head.append(Conversation(
         key=conversation, platform=PLATFORM, title=_title(title_from, scan),
         is_group=len(scan.senders) > 2 or scan.group_events, source=SourceRef(path=path),
-    )
+    ))
     emitter = Emitter(scan, conversation, path, media)
     for name in scan.senders:
-        yield from emitter.people(name)
+        head.extend(emitter.people(name))
     if scan.group_events:
-        yield from emitter.people(OWNER)
-    yield from emitter.run(iter_chunks(opener, label))
+        head.extend(emitter.people(OWNER))
+    return chain(head, emitter.run(iter_chunks(opener, label)))
 
 
 def _scan(opener: Opener, label: str, locale: str) -> Scan:

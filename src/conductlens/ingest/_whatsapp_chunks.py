@@ -1,0 +1,124 @@
+"""Reading a WhatsApp text export as blocks of whole decoded lines.
+
+The file is read in blocks of about 1 MiB of whole lines and decoded in one go; lines that
+are not valid UTF-8 are set apart (they become ParseIssues), and UTF-16 files are decoded too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from conductlens.errors import ParseError
+
+Opener = Callable[[], IO[bytes]]
+BLOCK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Whole decoded lines (``\\n`` ends every line but perhaps the file's last)."""
+
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A line whose bytes are not valid in the file's encoding."""
+
+    line: int
+    raw: bytes
+
+
+def iter_chunks(open_bytes: Opener, path: str) -> Iterator[Chunk | BadLine]:
+    """The file as chunks of whole lines, with undecodable lines set apart."""
+    with open_bytes() as fh:
+        carry = fh.read(4)
+        if carry[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            yield from _utf16_chunks(carry, fh, path)
+            return
+        if carry[:3] == codecs.BOM_UTF8:
+            carry = carry[3:]
+        line = 1
+        while True:
+            block = fh.read(BLOCK)
+            data = carry + block
+            cut = len(data) if not block else data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield from _decode(data[:cut], line)
+                line += data.count(b"\n", 0, cut)
+            if not block:
+                return
+
+
+def _decode(data: bytes, line: int) -> Iterator[Chunk | BadLine]:
+    try:
+        yield Chunk(line, _lf(data.decode("utf-8")))
+        return
+    except UnicodeDecodeError:
+        pass
+    good: list[str] = []
+    start = line
+    pieces = data.split(b"\n")
+    if not pieces[-1]:
+        pieces.pop()
+    for n, piece in enumerate(pieces, start=line):
+        raw = piece + b"\n" if n - line < len(pieces) - 1 or data.endswith(b"\n") else piece
+        try:
+            good.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            if good:
+                yield Chunk(start, _lf("".join(good)))
+            good = []
+            start = n + 1
+            yield BadLine(n, raw.rstrip(b"\r\n"))
+    if good:
+        yield Chunk(start, _lf("".join(good)))
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n") if "\r" in text else text
+
+
+def _utf16_chunks(start: bytes, rest: IO[bytes], path: str) -> Iterator[Chunk | BadLine]:
+    stream = io.TextIOWrapper(
+        io.BufferedReader(_Joined(start, rest)), encoding="utf-16", errors="strict", newline=""
+    )
+    line, carry = 1, ""
+    try:
+        while True:
+            block = stream.read(BLOCK)
+            data = carry + block
+            cut = len(data) if not block else data.rfind("\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield Chunk(line, _lf(data[:cut]))
+                line += data.count("\n", 0, cut)
+            if not block:
+                return
+    except UnicodeDecodeError as exc:
+        raise ParseError(path, "not valid UTF-16 text", line) from exc
+
+
+class _Joined(io.RawIOBase):
+    """Bytes already read, then the rest of a stream (to re-read a sniffed BOM)."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buf), len(self._head))
+            buf[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        data = self._rest.read(len(buf))
+        buf[: len(data)] = data
+        return len(data)
