@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import phonenumbers
 
@@ -26,6 +26,22 @@ _HEADER_BYTES = 100
 _APPLE_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
 _USER_SERVERS = frozenset({"s.whatsapp.net", "c.us"})
 _PERSON_SERVERS = _USER_SERVERS | {"lid"}
+
+
+def db_member(members: tuple[str, ...], name: str) -> str | None:
+    """The shallowest folder member called ``name`` (a phone database in an export folder)."""
+    found = [m for m in members if PurePosixPath(m).name == name]
+    return min(found, key=lambda m: (m.count("/"), m)) if found else None
+
+
+def locate_db(path: Path, kind: str, members: tuple[str, ...], name: str) -> tuple[Path, str]:
+    """The database file and its provenance path inside the exhibit ("" for the file)."""
+    if kind != "dir":
+        return path, ""
+    member = db_member(members, name)
+    if member is None:
+        raise ParseError(str(path), f"no {name} in this folder")
+    return path / member, member
 
 
 def is_crypt_name(name: str) -> bool:

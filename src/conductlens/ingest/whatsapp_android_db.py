@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import ClassVar
 
 from conductlens.errors import ParseError
@@ -21,7 +21,9 @@ from conductlens.ingest._msgstore_sqlite import (
     SQLITE_MAGIC,
     Schema,
     check_sqlite_file,
+    db_member,
     is_crypt_name,
+    locate_db,
     open_readonly,
     wal_warning,
 )
@@ -41,7 +43,7 @@ class WhatsAppAndroidDb:
     def sniff(self, source: Source) -> float:
         """High for SQLite files with msgstore tables or a folder holding msgstore.db."""
         if source.kind == "dir":
-            return 0.9 if _db_member(source.members) else 0.0
+            return 0.9 if db_member(source.members, DB_NAME) else 0.0
         if source.kind != "file":
             return 0.0
         name = source.name.lower()
@@ -58,7 +60,7 @@ class WhatsAppAndroidDb:
 
     def parse(self, source: Source, options: ParseOptions) -> Iterator[Record]:
         """Stream conversations, participants, messages, membership events and reactions."""
-        db, member = _locate(source)
+        db, member = locate_db(source.path, source.kind, source.members, DB_NAME)
         label = str(db)
         check_sqlite_file(db, label)
         names, warning = _names(db.parent / "wa.db")
@@ -76,21 +78,6 @@ class WhatsAppAndroidDb:
             conn.close()
 
 
-def _db_member(members: tuple[str, ...]) -> str | None:
-    found = [m for m in members if PurePosixPath(m).name == DB_NAME]
-    return min(found, key=lambda m: (m.count("/"), m)) if found else None
-
-
-def _locate(source: Source) -> tuple[Path, str]:
-    """The database file and its provenance path inside the exhibit ("" for the file)."""
-    if source.kind != "dir":
-        return source.path, ""
-    member = _db_member(source.members)
-    if member is None:
-        raise ParseError(str(source.path), f"no {DB_NAME} in this folder")
-    return source.path / member, member
-
-
 def _names(wa_db: Path) -> tuple[dict[str, str], str | None]:
     """Names from wa.db next to msgstore.db; a damaged wa.db only costs names."""
     if not wa_db.is_file():
@@ -102,8 +89,9 @@ def _names(wa_db: Path) -> tuple[dict[str, str], str | None]:
         return {}, f"wa.db could not be read ({exc}); contact names come from msgstore.db only"
 
 
-def _read(conn: sqlite3.Connection, label: str, member: str, names: dict[str, str]
-          ) -> Iterator[Record]:
+def _read(
+    conn: sqlite3.Connection, label: str, member: str, names: dict[str, str]
+) -> Iterator[Record]:
     schema = Schema(conn)
     flavour = _flavour(conn, schema, label)
     book = JidBook(conn, schema, names)
@@ -121,7 +109,7 @@ def _read(conn: sqlite3.Connection, label: str, member: str, names: dict[str, st
 
 
 def _flavour(conn: sqlite3.Connection, schema: Schema, label: str) -> str:
-    """"modern" or "legacy"; refuses databases that are neither, naming what is missing."""
+    """ "modern" or "legacy"; refuses databases that are neither, naming what is missing."""
     gaps = {t: schema.missing(t, cols) for t, cols in modern.REQUIRED.items()}
     modern_ok = not any(gaps.values())
     legacy_ok = schema.has("messages", *legacy.REQUIRED)
@@ -138,10 +126,12 @@ def _flavour(conn: sqlite3.Connection, schema: Schema, label: str) -> str:
         )
     what = "; ".join(
         f"table {t} lacks {', '.join(cols)}" if t in schema.tables else f"no {t} table"
-        for t, cols in gaps.items() if cols
+        for t, cols in gaps.items()
+        if cols
     )
-    raise ParseError(label, f"not a complete WhatsApp msgstore.db (partial or hand-made schema): "
-                            f"{what}")
+    raise ParseError(
+        label, f"not a complete WhatsApp msgstore.db (partial or hand-made schema): {what}"
+    )
 
 
 def _count(conn: sqlite3.Connection, table: str, where: str) -> int:

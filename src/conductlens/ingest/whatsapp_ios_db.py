@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from conductlens.errors import ParseError
@@ -18,6 +17,8 @@ from conductlens.ingest._msgstore_sqlite import (
     SQLITE_MAGIC,
     Schema,
     check_sqlite_file,
+    db_member,
+    locate_db,
     open_readonly,
     wal_warning,
 )
@@ -36,7 +37,7 @@ class WhatsAppIosDb:
     def sniff(self, source: Source) -> float:
         """High for SQLite files with WhatsApp Core Data tables or a folder holding one."""
         if source.kind == "dir":
-            return 0.9 if _db_member(source.members) else 0.0
+            return 0.9 if db_member(source.members, DB_NAME) else 0.0
         if source.kind != "file":
             return 0.0
         if not source.head.startswith(SQLITE_MAGIC):
@@ -47,7 +48,7 @@ class WhatsAppIosDb:
 
     def parse(self, source: Source, options: ParseOptions) -> Iterator[Record]:
         """Stream conversations, participants, messages and membership events."""
-        db, member = _locate(source)
+        db, member = locate_db(source.path, source.kind, source.members, DB_NAME)
         label = str(db)
         check_sqlite_file(db, label)
         wal = wal_warning(db)
@@ -64,30 +65,18 @@ class WhatsAppIosDb:
             conn.close()
 
 
-def _db_member(members: tuple[str, ...]) -> str | None:
-    found = [m for m in members if PurePosixPath(m).name == DB_NAME]
-    return min(found, key=lambda m: (m.count("/"), m)) if found else None
-
-
-def _locate(source: Source) -> tuple[Path, str]:
-    if source.kind != "dir":
-        return source.path, ""
-    member = _db_member(source.members)
-    if member is None:
-        raise ParseError(str(source.path), f"no {DB_NAME} in this folder")
-    return source.path / member, member
-
-
 def _require(schema: Schema, label: str) -> None:
     """Refuse databases without the WhatsApp message tables, naming what is missing."""
     gaps = {t: schema.missing(t, cols) for t, cols in REQUIRED.items()}
     if not any(gaps.values()):
         return
     if not any(t in schema.tables for t in REQUIRED):
-        raise ParseError(label, "not a WhatsApp ChatStorage.sqlite: no ZWAMESSAGE/ZWACHATSESSION "
-                                "tables")
+        raise ParseError(
+            label, "not a WhatsApp ChatStorage.sqlite: no ZWAMESSAGE/ZWACHATSESSION tables"
+        )
     what = "; ".join(
         f"table {t} lacks {', '.join(cols)}" if t in schema.tables else f"no {t} table"
-        for t, cols in gaps.items() if cols
+        for t, cols in gaps.items()
+        if cols
     )
     raise ParseError(label, f"not a complete WhatsApp ChatStorage.sqlite: {what}")
