@@ -263,13 +263,8 @@ def test_hostile_files_are_refused_and_store_unchanged(
 
 
 def test_demo_chatstorage_matches_ground_truth(tmp_path: Path) -> None:
-    """The demo's ChatStorage.sqlite against its ground truth.
-
-    Two demo conventions are not real WhatsApp codes, so they read differently here:
-    a link join written as group event 2 without an adder reads as "added", and a number
-    change written as notice 10/21 reads as a missed group call (IPED's meaning of 10/21).
-    Edits (a demo-only ZFLAGS bit) are not read.
-    """
+    """The demo's ChatStorage.sqlite against its ground truth (edits, a demo-only ZFLAGS bit,
+    are not read)."""
     demo = pytest.importorskip("conductlens.demo")
     files = demo.generate_demo(tmp_path / "demo", scale=0.2)
     truth = json.loads(files.ground_truth.read_text(encoding="utf-8"))["counts"]
@@ -283,7 +278,4 @@ def test_demo_chatstorage_matches_ground_truth(tmp_path: Path) -> None:
     assert sum(m.reply_to is not None for m in messages) == truth["replies"]
     assert len(of(records, Reaction)) == truth["reactions"]
     got = Counter(e.kind.value for e in of(records, MembershipEvent))
-    want = dict(truth["membership_by_kind"])
-    want["added"] = want.get("added", 0) + want.pop("joined_by_link", 0)
-    want.pop("number_changed", None)
-    assert dict(got) == want
+    assert dict(got) == dict(truth["membership_by_kind"])

@@ -23,11 +23,11 @@ GROUP_EVENT = {
     "created": 12,
     "subject_changed": 1,
     "added": 2,
-    "joined_by_link": 2,
+    "joined_by_link": 15,
     "left": 3,
     "removed": 7,
 }
-NOTICE, EVENT, BANNER_EVENT, NUMBER_EVENT = 10, 6, 2, 21
+NOTICE, EVENT, BANNER_EVENT, NUMBER_EVENT = 10, 6, 2, 9
 _NS = uuid.UUID("0b7e3c52-91a4-4f0e-8d3a-6c2b1e9f7a44")
 
 
@@ -225,7 +225,7 @@ class _Writer:
             text = None
         if event.kind == "number_changed":
             officer = self.scenario.officer(event.actor)
-            row.update(ZMESSAGETYPE=NOTICE, ZGROUPEVENTTYPE=NUMBER_EVENT)
+            row.update(ZGROUPEVENTTYPE=NUMBER_EVENT)
             row["ZGROUPMEMBER"] = self.members.rows[(event.actor, officer.phone)]
             text = jid_of(officer.new_phone or officer.phone)
         else:

@@ -12,15 +12,14 @@ No public fixture of this database exists, so this one documents exactly what it
   ``ZTOJID`` the group JID.  ``ZPUSHNAME`` is the sender's push name as plain text.
   ``ZMESSAGESTATUS`` 0 system, 6 received, 8 own (read).
 * ``ZMESSAGETYPE``: 0 text, 1 image (caption in ``ZWAMEDIAITEM.ZTITLE``, ``ZTEXT`` NULL),
-  6 group event, 10 notice (encryption banner, number change), 14 deleted for everyone
+  6 group event, 10 notice (encryption banner), 14 deleted for everyone
   (``ZTEXT`` NULL).
 * ``ZGROUPEVENTTYPE`` with type 6 (``ZGROUPMEMBER`` is the member affected): 12 created
   (``ZTEXT`` subject, member = creator), 1 subject changed (``ZTEXT`` new subject, member =
-  who changed it), 2 added (``ZTEXT`` the adder's JID) or joined by invite link (``ZTEXT``
-  NULL), 3 left, 7 removed (``ZTEXT`` the remover's JID).  With type 10: 2 encryption
-  banner, 21 number changed (member = the old-number row, ``ZTEXT`` the new JID).  Codes
-  12/2/3/7 and 10/2 match IPED's decoder; 1, 21 and the link-join convention are this
-  demo's choices.
+  who changed it), 2 added (``ZTEXT`` the adder's JID), 15 joined by invite link, 3 left,
+  7 removed (``ZTEXT`` the remover's JID), 9 number changed (member = the old-number row,
+  ``ZTEXT`` the new JID).  With type 10: 2 encryption banner.  Codes follow IPED's
+  ExtractorIOS decoder; subject-change code 1 is the demo's reading of it.
 * Replies: ``ZPARENTMESSAGE`` -> the quoted message's ``Z_PK`` (real iOS keeps quote context
   in ``ZWAMEDIAITEM.ZMETADATA``; the demo uses the simpler link).  Edited messages hold the
   final ``ZTEXT`` and have bit ``EDITED_FLAG`` set in ``ZFLAGS`` (demo convention).
