@@ -47,6 +47,11 @@ def _investigator_opens_case(browser: Any, server: Any) -> str:
     page.get_by_label("Case reference").fill("PSD-2024-0042")
     page.get_by_label("Allegation summary").fill("Misogynistic messages in the Team B group")
     page.get_by_role("button", name="Open case").click()
+    # Only the case team reaches the case: the investigator assigns the supervisor.
+    page.get_by_label("Add to the case team").select_option(value="supervisor")
+    page.get_by_label("Reason for the assignment").fill("Supervises Team B conduct cases")
+    page.get_by_role("button", name="Add to team").click()
+    assert page.get_by_test_id("member-supervisor").is_visible()
     page.get_by_label("Add an exhibit").set_input_files(str(server.export))
     page.get_by_role("button", name="Add exhibit").click()
     assert page.get_by_role("cell", name="EXH-00001").is_visible()
@@ -118,9 +123,9 @@ def _auditor_checks(browser: Any, server: Any) -> None:
     page = _sign_in(browser, server, "auditor")
     assert "Chain verified" in page.get_by_test_id("verdict").inner_text()
     log = page.locator("table.audit").inner_text()
-    for action in ("login", "case.open", "exhibit.add", "policy.run", "scope.propose",
-                   "scope.authorise", "view.queue", "view.finding", "review.decide",
-                   "unmask.request", "unmask.approve", "view.people"):
+    for action in ("login", "case.open", "case.team.add", "exhibit.add", "policy.run",
+                   "scope.propose", "scope.authorise", "view.queue", "view.finding",
+                   "review.decide", "unmask.request", "unmask.approve", "view.people"):
         assert action in log, action
     assert "slag" not in log  # the log records what was seen, never the content
     _shot(page, server, "05-audit-log")

@@ -66,3 +66,24 @@ def test_concurrent_appends_keep_one_chain(pg_store: Store) -> None:
     with pg_store.engine.connect() as conn:
         result = audit.verify_chain(conn)
     assert result.ok and result.records == 40
+
+
+def test_migration_0003_backfills_case_teams_on_postgres(from_0002: object) -> None:
+    if not PG_URL:
+        pytest.skip("set CONDUCTLENS_TEST_PG_URL to run the PostgreSQL tests")
+    schema = f"cl_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    engine = create_engine(f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}")
+    try:
+        from_0002(engine)  # type: ignore[operator]
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT username FROM case_team ORDER BY username")).all()
+        assert [r[0] for r in rows] == ["boss", "opener"]
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -1,8 +1,9 @@
 """``ReviewSession``: the only reader of message content.
 
-Every method applies the authorised scope (``scope.scope_clause``), shows people through the
-case's ``Namer`` (pseudonyms), and writes an audit event before content is returned. Outside
-the scope it answers with totals only.
+It opens a case only for a user ``teams.may_open`` allows (its team, for investigators and
+supervisors); every method applies the authorised scope (``scope.scope_clause``), shows
+people through the case's ``Namer`` (pseudonyms), and writes an audit event before content
+is returned. Outside the scope it answers with totals only.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 
 from conductlens.errors import ConductLensError, ScopeError
-from conductlens.review import audit, scope
+from conductlens.review import audit, scope, teams
 from conductlens.review._shaping import (
     apply_filters,
     as_date,
@@ -96,11 +97,13 @@ class ReviewSession:
         if not allows(self.user.role, permission):
             raise Forbidden(f"{self.user.role} may not {permission.value}")
 
+    def _open(self, conn: Connection) -> None:
+        """An unknown case and a case off the user's team look the same: no such case."""
+        if not teams.may_open(conn, self.user, self.case_id):
+            raise ScopeError("no such case")
+
     def _scope(self, conn: Connection) -> scope.Scope:
-        try:
-            find_case(conn, self.case_id)
-        except ConductLensError as exc:
-            raise ScopeError("no such case") from exc
+        self._open(conn)
         return scope.require(conn, self.case_id)
 
     def _audit(self, conn: Connection, action: str, sc: scope.Scope | None,
@@ -151,6 +154,7 @@ class ReviewSession:
     def totals(self) -> Totals:
         self._need(Permission.VIEW_TOTALS)
         with self.engine.connect() as conn:
+            self._open(conn)
             sc = scope.current(conn, self.case_id)
             clause = scope.scope_clause(sc)
             in_case = t.messages.c.exhibit_id.in_(exhibit_ids(conn, self.case_id))

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, Select, func, insert, select, update
 
 from conductlens.errors import ConductLensError
-from conductlens.review import audit
+from conductlens.review import audit, teams
 from conductlens.review._ids import inserted_id
 from conductlens.store import tables as t
 from conductlens.store.tables_review import (
@@ -60,7 +60,8 @@ class ConversationInfo:
 
 
 def open_case(conn: Connection, reference: str, allegation: str, actor: str) -> int:
-    """Open a case (or give details to one an ingest created); audited."""
+    """Open a case (or give details to one an ingest created); audited. The opener joins
+    its team."""
     reference = reference.strip()
     if not reference or not allegation.strip():
         raise ConductLensError("a case needs a reference and an allegation summary")
@@ -75,6 +76,7 @@ def open_case(conn: Connection, reference: str, allegation: str, actor: str) -> 
         opened_by=actor))
     audit.append(conn, audit.AuditEvent(actor, "case.open", int(cid), {"case": [int(cid)]},
                                         detail={"reference": reference}))
+    teams.join_as_opener(conn, int(cid), actor)
     return int(cid)
 
 

@@ -1,5 +1,6 @@
-"""``build_demo``: a demo store with exhibits, a register, one account per role, a case with a
-scope awaiting authorisation, findings from the baseline policy, and its own audit trail."""
+"""``build_demo``: a demo store with exhibits, a register, one account per role, a case (its
+team: the demo investigator and supervisor) with a scope awaiting authorisation, findings
+from the baseline policy, and its own audit trail."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from conductlens.ingest.pipeline import IngestSummary, ingest_path
-from conductlens.review import audit, cases, register, scope
+from conductlens.review import audit, cases, register, scope, teams
 from conductlens.review.accounts import add_user
 from conductlens.review.policy_run import record_findings
 from conductlens.review.roles import Role
@@ -47,6 +48,8 @@ def build_demo(store: Store, out_dir: Path) -> DemoAccounts:
     _register(store, officers)
     with store.engine.begin() as conn:
         case_id = cases.open_case(conn, CASE, ALLEGATION, "investigator")
+        teams.add_member(conn, case_id, "supervisor", "investigator",
+                         "Supervisor for Team 3 conduct cases")
     summaries = [ingest_path(store, path, case=CASE, added_by="investigator",
                              timezone="Europe/London")
                  for path in (files.msgstore_db, files.android_txt)]

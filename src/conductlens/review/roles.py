@@ -28,6 +28,7 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
     VIEW_TOTALS = "view_totals"  # key facts: counts only
+    ASSIGN_TEAM = "assign_team"  # add or remove case team members (investigators: own cases)
 
 
 P = Permission
@@ -37,6 +38,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.VIEW_CASES, P.EDIT_CASE, P.PROPOSE_SCOPE, P.READ_CONTENT, P.DECIDE,
             P.REQUEST_UNMASK, P.READ_REGISTER, P.LINK_PARTICIPANTS, P.VIEW_TOTALS,
+            P.ASSIGN_TEAM,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -47,8 +49,18 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.AUDITOR: frozenset({P.VIEW_CASES, P.READ_AUDIT, P.VIEW_TOTALS}),
     Role.ANALYST: frozenset({P.VIEW_TOTALS}),
-    Role.ADMIN: frozenset({P.MANAGE_USERS, P.MANAGE_REGISTER, P.READ_REGISTER}),
+    Role.ADMIN: frozenset({P.MANAGE_USERS, P.MANAGE_REGISTER, P.READ_REGISTER, P.ASSIGN_TEAM}),
 }
+
+# Roles that reach a case only through its team: they see it listed, and may call any of its
+# routes, only when assigned to it. Auditors (the log), analysts (totals) and admins (teams,
+# accounts) are never on teams and never read content.
+CASE_TEAM_ROLES: frozenset[Role] = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+
+
+def team_bound(role: Role | str) -> bool:
+    """Whether ``role`` may reach a case only as a member of its team."""
+    return role in CASE_TEAM_ROLES
 
 
 def allows(role: Role | str, permission: Permission) -> bool:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, select
 
 from conductlens.model import Conversation, Message, MessageKind, Participant, SourceRef, Timestamp
-from conductlens.review import cases, register
+from conductlens.review import cases, register, teams
 from conductlens.review._ids import inserted_id, pairs
 from conductlens.review.accounts import User, add_user
 from conductlens.review.roles import Role
@@ -127,7 +127,9 @@ class World:
 
 
 def seed_world(store: Store, password: str = PASSWORD) -> World:
-    """Accounts, register, an opened case with its subject, and the sample exhibit linked."""
+    """Accounts, register, an opened case with its subject, and the sample exhibit linked.
+
+    The case team is ``investigator`` (who opened it) and ``supervisor``."""
     users = {role.value: add_user(store.engine, role.value, password, role,
                                   f"{role.value.title()} Example") for role in Role}
     sample = write_sample(store)
@@ -139,5 +141,6 @@ def seed_world(store: Store, password: str = PASSWORD) -> World:
         case_id = cases.open_case(conn, sample.reference, "Discriminatory messages in the "
                                   "Team B group", "investigator")
         cases.add_subject(conn, case_id, ids["PC1001"], "investigator")
+        teams.add_member(conn, case_id, "supervisor", "investigator", "Supervises Team B cases")
         register.link_by_identifier(conn, [sample.exhibit_id], "investigator")
     return World(sample, case_id, users, ids)

@@ -1,6 +1,7 @@
 """Tables for proportionate review: accounts, register, cases, scope, pseudonyms, audit.
 
-They share ``conductlens.store.tables.metadata``; migration ``0002`` creates them.
+They share ``conductlens.store.tables.metadata``; migration ``0002`` creates them and
+``0003`` adds ``case_team``.
 """
 
 from __future__ import annotations
@@ -86,6 +87,15 @@ case_details = Table(
     Column("allegation", Text, nullable=False),
     Column("status", String(24), nullable=False),
     Column("opened_by", Text, nullable=False),
+)
+
+case_team = Table(
+    "case_team",
+    metadata,
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
+    Column("username", String(64), primary_key=True, index=True),
+    Column("added_by", Text, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
 )
 
 case_subjects = Table(

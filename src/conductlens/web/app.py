@@ -14,7 +14,7 @@ from conductlens.review import audit
 from conductlens.review.access import Forbidden
 from conductlens.review.accounts import LoginRefused
 from conductlens.store import Store
-from conductlens.web.deps import NotAuthenticated
+from conductlens.web.deps import CaseHidden, NotAuthenticated
 from conductlens.web.pages import render
 from conductlens.web.routes import ROUTERS
 from conductlens.web.settings import WebSettings
@@ -60,12 +60,12 @@ def _error(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", {"status": status, "message": message}, status)
 
 
-def _record_refusal(request: Request, why: str) -> None:
+def _record_refusal(request: Request, why: str, case_id: int | None = None) -> None:
     session = getattr(request.state, "session", None)
     store: Store = request.app.state.store
     with store.engine.begin() as conn:
         audit.append(conn, audit.AuditEvent(
-            session.user.username if session else "anonymous", "access.denied",
+            session.user.username if session else "anonymous", "access.denied", case_id,
             detail={"path": request.url.path, "method": request.method, "why": why}))
 
 
@@ -75,9 +75,13 @@ def _handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": "sign in first"}, status_code=401)
         return RedirectResponse("/login", status_code=303)
 
-    async def out_of_scope(request: Request, _exc: Exception) -> Response:
-        # The same answer as for an id that does not exist: no oracle for what lies outside.
-        _record_refusal(request, "outside the authorised scope")
+    async def out_of_scope(request: Request, exc: Exception) -> Response:
+        # The same answer as for an id that does not exist: no oracle for what lies outside,
+        # nor for which cases exist beyond the user's case teams.
+        if isinstance(exc, CaseHidden):
+            _record_refusal(request, exc.why, exc.case_id)
+        else:
+            _record_refusal(request, "outside the authorised scope")
         return _error(request, 404, "Not found inside the authorised scope.")
 
     async def forbidden(request: Request, _exc: Exception) -> Response:

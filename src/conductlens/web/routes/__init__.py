@@ -13,9 +13,10 @@ from conductlens.web.routes import (
     register,
     review,
     scope,
+    team,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router, cases.router, scope.router, review.router, audit_log.router,
-    register.router, admin.router, api.router,
+    register.router, admin.router, team.router, api.router,
 )

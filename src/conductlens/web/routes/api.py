@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from conductlens.review import accounts, audit, pseudonyms, scope
+from conductlens.review import accounts, audit, pseudonyms, scope, teams
 from conductlens.review.access import ReviewSession, ShownFinding, ShownMessage
 from conductlens.review.cases import list_cases
 from conductlens.web.deps import (
@@ -126,6 +126,8 @@ def whoami(session: CurrentSession) -> SessionOut:
 def cases(session: CanViewCases, store: StoreDep) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
         items = list_cases(conn)
+        shown = set(teams.visible_cases(conn, session.user, [c.id for c in items]))
+    items = [c for c in items if c.id in shown]
     return [{"id": c.id, "reference": c.reference, "status": c.status.value} for c in items]
 
 

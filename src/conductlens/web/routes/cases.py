@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from conductlens.errors import ConductLensError
 from conductlens.ingest.pipeline import ingest_path
-from conductlens.review import audit, cases, pseudonyms, register, scope
+from conductlens.review import audit, cases, pseudonyms, register, scope, teams
 from conductlens.review.cases import CaseStatus
 from conductlens.review.policy_run import record_findings
 from conductlens.web.deps import (
@@ -35,8 +35,8 @@ def _back(case_id: int, anchor: str = "") -> RedirectResponse:
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(request: Request, session: CanViewTotals, store: StoreDep) -> HTMLResponse:
     with store.engine.connect() as conn:
-        items = cases.list_cases(conn)
-    headers = [case_header(store, session, c.id) for c in items]
+        ids = teams.visible_cases(conn, session.user, [c.id for c in cases.list_cases(conn)])
+    headers = [case_header(store, session, c) for c in ids]
     return render(request, "cases.html", {"headers": headers})
 
 
@@ -66,6 +66,7 @@ def case_page(request: Request, case_id: int, session: CanViewCases, store: Stor
             "scopes": scope.history(conn, case_id),
             "unmasks": pseudonyms.unmask_list(conn, case_id),
             "people": register.list_people(conn), "statuses": list(CaseStatus),
+            "team": teams.members(conn, case_id), "assignable": teams.assignable(conn),
         }
     return render(request, "case.html", context)
 
