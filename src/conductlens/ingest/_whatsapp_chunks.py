@@ -20,10 +20,15 @@ BLOCK = 1 << 20
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Whole decoded lines (``\\n`` ends every line but perhaps the file's last)."""
+    """Whole decoded lines, ``lines`` of them, the first being line ``line`` of the file.
+
+    ``text`` is "\\n" + the lines, without the "\\n" that ends the last one (the shape both
+    passes search: every line comes after a "\\n").
+    """
 
     line: int
     text: str
+    lines: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +55,21 @@ def iter_chunks(open_bytes: Opener, path: str) -> Iterator[Chunk | BadLine]:
             cut = len(data) if not block else data.rfind(b"\n") + 1
             carry = data[cut:]
             if cut:
-                yield from _decode(data[:cut], line)
-                line += data.count(b"\n", 0, cut)
+                n = data.count(b"\n", 0, cut)
+                yield from _decode(data[:cut], line, n)
+                line += n
             if not block:
                 return
 
 
-def _decode(data: bytes, line: int) -> Iterator[Chunk | BadLine]:
+def _decode(data: bytes, line: int, n: int) -> Iterator[Chunk | BadLine]:
+    """``data``: whole lines with ``n`` "\\n" in all."""
+    # The "\n" before the first line is added to the bytes: adding it to the text would copy
+    # the text (4 bytes a character where there is an emoji).
+    end = data.endswith(b"\n")
+    cut = len(data) - (2 if data.endswith(b"\r\n") else 1) if end else len(data)
     try:
-        yield Chunk(line, _lf(data.decode("utf-8")))
+        yield Chunk(line, _lf((b"\n" + data[:cut]).decode("utf-8")), n if end else n + 1)
         return
     except UnicodeDecodeError:
         pass
@@ -73,16 +84,25 @@ def _decode(data: bytes, line: int) -> Iterator[Chunk | BadLine]:
             good.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
             if good:
-                yield Chunk(start, _lf("".join(good)))
+                yield _chunk(start, "".join(good))
             good = []
             start = n + 1
             yield BadLine(n, raw.rstrip(b"\r\n"))
     if good:
-        yield Chunk(start, _lf("".join(good)))
+        yield _chunk(start, "".join(good))
 
 
 def _lf(text: str) -> str:
     return text.replace("\r\n", "\n") if "\r" in text else text
+
+
+def _chunk(line: int, text: str) -> Chunk:
+    """A Chunk of whole decoded lines (with "\\r\\n" or "\\n", the last perhaps with none)."""
+    text = _lf(text)
+    n = text.count("\n")
+    if text.endswith("\n"):
+        return Chunk(line, "\n" + text[:-1], n)
+    return Chunk(line, "\n" + text, n + 1)
 
 
 def _utf16_chunks(start: bytes, rest: IO[bytes], path: str) -> Iterator[Chunk | BadLine]:
@@ -97,7 +117,7 @@ def _utf16_chunks(start: bytes, rest: IO[bytes], path: str) -> Iterator[Chunk | 
             cut = len(data) if not block else data.rfind("\n") + 1
             carry = data[cut:]
             if cut:
-                yield Chunk(line, _lf(data[:cut]))
+                yield _chunk(line, data[:cut])
                 line += data.count("\n", 0, cut)
             if not block:
                 return

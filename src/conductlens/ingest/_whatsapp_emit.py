@@ -113,9 +113,7 @@ class Emitter:
                     slow, sender, line, ts, head, body, lines = self.state
                     self.state = (slow, sender, line, ts, head, body, lines + 1)
             else:
-                text = item.text
-                text = "\n" + text[:-1] if text.endswith("\n") else "\n" + text
-                yield from self._chunk(self.headers.heads.split(text), item.line)
+                yield from self._chunk(self.headers.heads.split(item.text), item.line)
         if self.state is not None:
             out: list[Record] = []
             self._finish(out, self.state)

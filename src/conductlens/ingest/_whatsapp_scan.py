@@ -36,6 +36,8 @@ GROUPS = 8  # groups per shape pattern (see Shape.pattern)
 # than about a day before the message it sits in, for a name never seen in order, is read as
 # part of that message.
 BACKWARD_TOLERANCE = 24 * 60
+_HEADERISH = r"(?=\u200e?\[?\d{1,4}[./-] ?\d)"  # a line that could start a header
+_QUICK_NAMES = 64  # most senders Scan.check lists
 
 
 @dataclass(slots=True)
@@ -55,6 +57,9 @@ class Headers:
     brief: re.Pattern[str] = re.compile(r"(?!)")
     heads: re.Pattern[str] = re.compile(r"(?!)")
     pieces: tuple[re.Pattern[str], re.Pattern[str]] = (re.compile(r"(?!)"), re.compile(r"(?!)"))
+    # With one shape: "\n" + header, uncaptured; and the same capturing only "date".
+    head: re.Pattern[str] = re.compile(r"(?!)")
+    dates: re.Pattern[str] = re.compile(r"(?!)")
     unknown: re.Pattern[str] = re.compile(r"(?m)^(?=[\u200e\[\d])" + GENERAL.pattern)
 
     def learn(self, lines: list[str]) -> bool:
@@ -68,14 +73,17 @@ class Headers:
         return len(self.shapes) > before
 
     def discover(self, text: str) -> None:
-        """Learn header shapes in ``text`` that no known pattern matches."""
+        """Learn the first header shape in ``text`` that no known pattern matches.
+
+        (Pass 1 finds any later one, in the same order, among the lines that ``brief`` finds
+        no known shape in: see :meth:`learn`.)
+        """
         if len(self.shapes) >= MAX_SHAPES:
             return
         for m in self.unknown.finditer(text):
             shape = shape_of(m)
             if shape is not None and shape not in self.shapes:
                 self._add(shape)
-                self.discover(text[m.start() :])
                 return
 
     def _add(self, shape: Shape) -> None:
@@ -95,6 +103,8 @@ class Headers:
             date, time = self.shapes[0].date_pattern(), self.shapes[0].time_pattern()
             self.pieces = (re.compile(date), re.compile(time))
             head = f"(({uncaptured(date)})({uncaptured(time)}))"
+            self.head = re.compile(rf"\n{uncaptured(date)}{uncaptured(time)}")
+            self.dates = re.compile(rf"\n({uncaptured(date)}){uncaptured(time)}")
         else:
             head = "((" + "|".join(uncaptured(p) for p in parts) + ")())"
         # Pass 2 splits a "\n"-prefixed chunk on: \n ((date)(time)(Name): ). A leading
@@ -109,7 +119,7 @@ class Headers:
         # a header of a shape not yet known, so new shapes are found in the same scan.
         # (Such a line starts the way GENERAL needs; the header is date + time.) ``brief``
         # leaves out the rest of the line, needed only for a name not yet known.
-        other = r"|(?=\u200e?\[?\d{1,4}[./-] ?\d)([^\n]*))"
+        other = "|" + _HEADERISH + r"([^\n]*))"
         self.brief = re.compile(r"\n(?:" + head[1:-1] + r"(?:([^\n:]*): )?" + other)
         self.lines = re.compile(r"\n(?:" + head[1:-1] + r"(?:([^\n:]*): )?([^\n]*)" + other)
         self.unknown = re.compile(
@@ -156,7 +166,10 @@ class Headers:
 
         Returns the shape index of each distinct "date" piece of the chunk.
         """
-        dates = Counter(map(itemgetter(0), heads))
+        return self.count_dates(Counter(map(itemgetter(0), heads)))
+
+    def count_dates(self, dates: Counter[str]) -> dict[str, int]:
+        """:meth:`count` given how many headers have each distinct "date" piece."""
         shapes: dict[str, int] = {}
         for date, n in dates.items():
             if len(self.shapes) == 1:
@@ -215,6 +228,32 @@ class Scan:
     banner_title: str | None = None
     prev: str | None = None  # the last header taken as a message
     seen: set[tuple[str, int]] = field(default_factory=set)
+    _check: tuple[int, int, re.Pattern[str]] | None = None  # (senders, shapes, pattern)
+
+    def check(self) -> re.Pattern[str] | None:
+        """With one shape, a regex for the lines pass 1 looks at (see _quick), else None.
+
+        Groups: the "date" of a header (atomic: read as ``brief`` reads it) followed by
+        "Known Name: "; a line that could be a header of another shape; "" for any other
+        header. ``brief`` never reads a "Name" with ":", so such names are left out.
+        """
+        headers = self.headers
+        if len(headers.shapes) != 1:
+            return None
+        key = (len(self.senders), len(headers.shapes))
+        if self._check is not None and self._check[:2] == key:
+            return self._check[2]
+        names = [re.escape(n) for n in self.senders if ":" not in n and "\n" not in n]
+        pattern = None
+        if 0 < len(names) <= _QUICK_NAMES:
+            head = headers.head.pattern[2:]  # without its leading "\n"
+            dated = headers.dates.pattern[2:]
+            pattern = re.compile(
+                rf"\n(?:(?>{dated})(?=(?:{'|'.join(names)}): )"
+                rf"|(?!{head}){_HEADERISH}([^\n]*)|{head}())"
+            )
+        self._check = (*key, pattern) if pattern is not None else None
+        return pattern
 
     def drop_rare(self) -> None:
         """Forget names seen only in rare header shapes (under a tenth of the headers).
@@ -253,11 +292,12 @@ def first_pass(chunks: Iterator[Chunk | BadLine], locale: str, fixed: dict[int, 
             scan.lines += 1
             scan.bad_lines += 1
             continue
-        text = item.text
-        scan.lines += text.count("\n") + (0 if text.endswith("\n") else 1)
+        text = item.text  # "\n" + lines
+        scan.lines += item.lines
         if not headers.shapes:
             headers.discover(text)
-        text = "\n" + text
+        if _quick(scan, text):
+            continue
         # (date, time, name, other line that may be a header)
         heads = headers.brief.findall(text)
         strange = [t[3] for t in heads if t[3]]
@@ -279,6 +319,35 @@ def first_pass(chunks: Iterator[Chunk | BadLine], locale: str, fixed: dict[int, 
         _chunk(scan, full, shapes)
     scan.drop_rare()
     return scan
+
+
+def _quick(scan: Scan, text: str) -> bool:
+    """Pass 1 over a chunk whose every header has a known sender (most chunks), else False.
+
+    Does what the general loop does for such a chunk, with a string per header, not a tuple
+    of four; for any other chunk it does nothing.
+    """
+    check = scan.check()
+    if check is None:
+        return False
+    found = check.findall(text)
+    dates = Counter(map(itemgetter(0), found))
+    odd = dates.pop("", 0)
+    headers = scan.headers
+    if odd:
+        strange = list(filter(None, map(itemgetter(1), found)))
+        if len(strange) < odd or headers.learn(strange):
+            return False  # a header with another name, or a new shape: the general way
+    headers.count_dates(dates)
+    scan.header_lines += dates.total()
+    end = len(text)
+    while dates and (start := text.rfind("\n", 0, end)) >= 0:
+        m = headers.head.match(text, start)
+        if m is not None:
+            scan.prev = m.group()[1:]
+            break
+        end = start
+    return True
 
 
 def _chunk(scan: Scan, heads: list[tuple[str, ...]], shapes: dict[str, int]) -> None:
