@@ -136,7 +136,9 @@ def test_whats_reader_details(samples: Path) -> None:
     assert media[0].attachments[0].omitted  # <Medien ausgelassen>
     assert media[1].attachments[0].file_name == ".jpg"  # .jpg (Datei angehängt)
     ios = parse(base / "ios-format-test.txt")
-    assert system(ios)[0].text.startswith("Amazon EG: \u200eThis business uses")
+    notice = system(ios)[0]
+    assert notice.text.startswith("This business uses")  # the name and U+200E are framing
+    assert "Amazon EG: \u200eThis business uses" in notice.raw
     assert people(ios)[0].text == ""  # "Amazon EG:" with nothing after it
     assert people(ios)[1].text.count("\n") == 5 and "STOP" in people(ios)[1].text
     bracket = people(parse(base / "bracketed-year-first-test.txt"))
@@ -429,3 +431,22 @@ def test_counts_are_stable_across_repeat_parses(samples: Path) -> None:
     path = samples / "whatsapp_zip" / "whats-reader_android-group-chat.zip"
     first = Counter(type(r).__name__ for r in parse(path))
     assert first == Counter(type(r).__name__ for r in parse(path))
+
+
+def test_ios_group_notice_text_drops_the_group_name_framing(tmp_path: Path) -> None:
+    path = tmp_path / "_chat.txt"
+    path.write_text(
+        "[02/03/2026, 07:01:22] Team 3: \u200eSarah Cole created group \u201cTeam 3\u201d\n"
+        "[02/03/2026, 07:02:00] Sarah Cole: Morning: briefing at 07:30\n"
+        "[02/03/2026, 07:03:00] Team 3: \u200eSarah Cole added Tom Reid\n",
+        encoding="utf-8",
+    )
+    records = parse(path)
+    notices = system(records)
+    assert [m.text for m in notices] == [
+        "Sarah Cole created group \u201cTeam 3\u201d", "Sarah Cole added Tom Reid",
+    ]
+    assert notices[0].raw.startswith("[02/03/2026, 07:01:22] Team 3: \u200e")
+    assert [m.text for m in people(records)] == ["Morning: briefing at 07:30"]
+    kinds = [e.kind for e in records if isinstance(e, MembershipEvent)]
+    assert kinds == [MembershipKind.CREATED, MembershipKind.ADDED]

@@ -7,6 +7,7 @@ attachments, edited); everything else in the body stays byte for byte.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -145,6 +146,7 @@ def _attachment(name: str, media: Mapping[str, tuple[str, int]]) -> Attachment:
             kind = by_prefix
             break
     found = media.get(stem) or media.get(name)
+    mime = mimetypes.guess_type(stem, strict=False)[0]
     if found is None:
-        return Attachment(file_name=name, kind=kind)
-    return Attachment(file_name=name, kind=kind, sha256=found[0], size=found[1])
+        return Attachment(file_name=name, media_type=mime, kind=kind)
+    return Attachment(file_name=name, media_type=mime, kind=kind, sha256=found[0], size=found[1])

@@ -233,10 +233,11 @@ class Emitter:
             cut = head + len(name) + (2 if body[len(name) + 1 : len(name) + 2] == " " else 1)
             rest = body[cut - head :]
             if rest.startswith(_LRM) or _BANNER.match(rest):
-                # Notices (encryption, security code) are written as if the contact sent them.
+                # Notices (encryption, security code) are written as if the contact sent them;
+                # the name and iOS's U+200E are the platform's framing, not the text.
                 info, recognised = system_line(rest)
                 if recognised:
-                    return _Pending(when, None, head, info)
+                    return _Pending(when, None, cut + rest.startswith(_LRM), info)
             return _Pending(when, name, cut, None)
         k = self.headers.groups_of(header)[0] if len(self.headers.shapes) > 1 else 0
         return self._system(body, body.find(": "), k, when, before, head)
@@ -252,6 +253,9 @@ class Emitter:
             # An unknown "Name: text" never starts a message; nor does an unusual header
             # shape unless it says something we recognise.
             return None
+        if idx > 0 and body.startswith(_LRM, idx + 2):
+            # iOS writes group notices as "Group name: U+200E text": keep only the text.
+            return _Pending(when, None, head + idx + 3, info)
         return _Pending(when, None, head, info)
 
     def _strays(self, out: list[Record], piece: str, line: int) -> None:
