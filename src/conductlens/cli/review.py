@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from conductlens.cli._common import DbOption, fail, open_store, user_errors
+from conductlens.errors import ConductLensError
 from conductlens.store import Store
 
 console = Console(soft_wrap=True, highlight=False)
@@ -58,6 +59,7 @@ def demo(
     with user_errors():
         store = open_store(db or str(Path(tempfile.mkdtemp(prefix="conductlens-demo-")) /
                                      "demo.db"))
+        _require_empty(store)
         files = out or Path(tempfile.mkdtemp(prefix="conductlens-demo-files-"))
         accounts = build_demo(store, files)
         console.print(f"Demo store: {store.url}")
@@ -68,6 +70,21 @@ def demo(
             console.print(f"  {username:<13} {password}", highlight=False)
         if not no_serve:
             _serve(store, host, port, http=True)
+
+
+def _require_empty(store: Store) -> None:
+    """The demo creates its own accounts and case: refuse a store that already holds any."""
+    from sqlalchemy import func, select
+
+    from conductlens.store import tables as t
+
+    with store.engine.connect() as conn:
+        held = conn.scalar(select(func.count()).select_from(t.exhibits))
+    if held:
+        raise ConductLensError(
+            f"{store.url} already holds {held} exhibit(s); the demo needs a new, empty store "
+            "(give another --db, or leave --db out for a temporary one)"
+        )
 
 
 def users_add(
