@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from conductlens.errors import ParseError
-from conductlens.ingest import registry
 from conductlens.ingest.base import ParseOptions, Source
 from conductlens.ingest.generic_table import GenericCsv, GenericJsonl
 from conductlens.ingest.pipeline import ingest_path
@@ -28,14 +27,6 @@ from conductlens.store import tables as t
 DATA = Path(__file__).resolve().parents[1] / "data" / "generic"
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "ingest"
 HEADER = "conversation,timestamp,sender,text\n"
-MINE = (
-    "conductlens.ingest.telegram_json:TelegramJson",
-    "conductlens.ingest.messenger_json:MessengerJson",
-    "conductlens.ingest.slack_export:SlackExport",
-    "conductlens.ingest.signal_desktop:SignalDesktop",
-    "conductlens.ingest.generic_table:GenericCsv",
-    "conductlens.ingest.generic_table:GenericJsonl",
-)
 
 
 def csv_records(path: Path) -> list[Record]:
@@ -145,7 +136,6 @@ def test_never_claims_other_sample_files() -> None:
 def test_pipeline_and_failure_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(registry, "PARSERS", MINE)
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, DATA / "example.csv", timezone="Europe/London")
     assert (summary.format, summary.messages, summary.participants) == ("generic-csv", 5, 3)

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from conductlens.errors import ParseError
-from conductlens.ingest import registry
 from conductlens.ingest.base import ParseOptions, Source
 from conductlens.ingest.messenger_json import MessengerJson
 from conductlens.ingest.pipeline import ingest_path
@@ -33,14 +32,6 @@ SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "i
 IG = SAMPLES / "instagram_messenger_json"
 MV = IG / "msgvault"
 needs_samples = pytest.mark.skipif(not IG.is_dir(), reason="shared/samples/ingest not present")
-MINE = (
-    "conductlens.ingest.telegram_json:TelegramJson",
-    "conductlens.ingest.messenger_json:MessengerJson",
-    "conductlens.ingest.slack_export:SlackExport",
-    "conductlens.ingest.signal_desktop:SignalDesktop",
-    "conductlens.ingest.generic_table:GenericCsv",
-    "conductlens.ingest.generic_table:GenericJsonl",
-)
 
 
 def parse(path: Path) -> list[Record]:
@@ -218,7 +209,6 @@ def test_bad_message_entries_become_issues(tmp_path: Path) -> None:
 def test_pipeline_and_failed_ingest_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(registry, "PARSERS", MINE)
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, MV / "json_simple")
     assert (summary.format, summary.messages, summary.reactions) == ("messenger-json", 4, 2)

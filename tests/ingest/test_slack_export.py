@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from conductlens.errors import ParseError
-from conductlens.ingest import registry
 from conductlens.ingest.base import ParseOptions, Source
 from conductlens.ingest.pipeline import ingest_path
 from conductlens.ingest.slack_export import SlackExport
@@ -33,14 +32,6 @@ from conductlens.store import tables as t
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "ingest"
 STANDARD = SAMPLES / "slack_export" / "msgvault" / "slackdump_standard"
 needs_samples = pytest.mark.skipif(not STANDARD.is_dir(), reason="shared/samples not present")
-MINE = (
-    "conductlens.ingest.telegram_json:TelegramJson",
-    "conductlens.ingest.messenger_json:MessengerJson",
-    "conductlens.ingest.slack_export:SlackExport",
-    "conductlens.ingest.signal_desktop:SignalDesktop",
-    "conductlens.ingest.generic_table:GenericCsv",
-    "conductlens.ingest.generic_table:GenericJsonl",
-)
 
 
 def parse(path: Path) -> list[Record]:
@@ -147,7 +138,6 @@ def test_zip_slip_member_refused(tmp_path: Path) -> None:
 def test_pipeline_and_failure_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(registry, "PARSERS", MINE)
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, STANDARD)
     assert (summary.format, summary.messages, summary.reactions) == ("slack-export", 2, 2)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from conductlens.errors import ParseError
-from conductlens.ingest import registry
 from conductlens.ingest.base import ParseOptions, Source
 from conductlens.ingest.pipeline import ingest_path
 from conductlens.ingest.telegram_json import TelegramJson
@@ -32,14 +31,6 @@ SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "i
 TG = SAMPLES / "telegram_json"
 CHM = TG / "chat-history-manager"
 needs_samples = pytest.mark.skipif(not TG.is_dir(), reason="shared/samples/ingest not present")
-MINE = (
-    "conductlens.ingest.telegram_json:TelegramJson",
-    "conductlens.ingest.messenger_json:MessengerJson",
-    "conductlens.ingest.slack_export:SlackExport",
-    "conductlens.ingest.signal_desktop:SignalDesktop",
-    "conductlens.ingest.generic_table:GenericCsv",
-    "conductlens.ingest.generic_table:GenericJsonl",
-)
 
 
 def parse(path: Path) -> list[Record]:
@@ -232,7 +223,6 @@ def test_sniff_does_not_take_messenger_json() -> None:
 def test_ingest_through_pipeline_and_failure_leaves_no_exhibit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(registry, "PARSERS", MINE)
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, CHM / "telegram_2020-01_full")
     assert (summary.format, summary.messages, summary.conversations) == ("telegram-json", 50, 4)
