@@ -8,9 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from conductlens.store import Store
+
+# Property tests explore the same examples on every run and machine: a red CI is reproducible.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.load_profile("deterministic")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
