@@ -63,14 +63,20 @@ def test_jsonl_example() -> None:
     assert GenericJsonl().sniff(source) == 0.95 and GenericCsv().sniff(source) == 0.0
     messages = of(jsonl_records(DATA / "example.jsonl"), Message)
     assert [m.text for m in messages] == [
-        "Morning all, briefing at 9", "Noted 👍\nSee you there", ""]
+        "Morning all, briefing at 9",
+        "Noted 👍\nSee you there",
+        "",
+    ]
     assert messages[1].source.line == 2 and messages[1].reply_to == "1"
 
 
 def test_csv_bad_rows_become_issues(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
-    path.write_text(HEADER + "c,not a date,A,x\nc,2024-01-01T00:00:00,A\n"
-                    "c,2024-01-01T00:00:00,A,ok\n,2024-01-01T00:00:00,A,no conv\n", "utf-8")
+    path.write_text(
+        HEADER + "c,not a date,A,x\nc,2024-01-01T00:00:00,A\n"
+        "c,2024-01-01T00:00:00,A,ok\n,2024-01-01T00:00:00,A,no conv\n",
+        "utf-8",
+    )
     records = csv_records(path)
     issues = of(records, ParseIssue)
     assert [i.line for i in issues] == [2, 3, 5]
@@ -97,11 +103,14 @@ def test_jsonl_bad_lines_become_issues(tmp_path: Path) -> None:
     assert "extra" in of(records, ExhibitWarning)[0].text
 
 
-@pytest.mark.parametrize("content", [
-    b"conversation,timestamp,sender,text\n\xff\xfe broken bytes\n",
-    b"who,when,what\n1,2,3\n",
-    b"",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"conversation,timestamp,sender,text\n\xff\xfe broken bytes\n",
+        b"who,when,what\n1,2,3\n",
+        b"",
+    ],
+)
 def test_csv_hostile_files(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(content)
@@ -133,9 +142,7 @@ def test_never_claims_other_sample_files() -> None:
             assert GenericJsonl().sniff(source) == 0.0, path
 
 
-def test_pipeline_and_failure_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pipeline_and_failure_leaves_nothing(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, DATA / "example.csv", timezone="Europe/London")
     assert (summary.format, summary.messages, summary.participants) == ("generic-csv", 5, 3)

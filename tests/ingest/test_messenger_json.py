@@ -46,8 +46,14 @@ def of(records: list[Record], kind: type) -> list:  # type: ignore[type-arg]
 def test_chat_miner_instagram_matches_target() -> None:
     target = json.loads((IG / "chat-miner_instagram_target.json").read_text())
     messages = of(parse(IG / "chat-miner_instagram_test_export.json"), Message)
-    got = [{"timestamp": m.timestamp.utc.replace(tzinfo=None).isoformat(), "author": m.sender,
-            "message": m.text} for m in messages]
+    got = [
+        {
+            "timestamp": m.timestamp.utc.replace(tzinfo=None).isoformat(),
+            "author": m.sender,
+            "message": m.text,
+        }
+        for m in messages
+    ]
     # chat-miner keeps file order (newest first); we sort oldest first.
     assert got == list(reversed(target))
 
@@ -79,8 +85,14 @@ def test_group_and_nontext() -> None:
     assert len(of(group, Message)) == 3
     records = parse(MV / "json_nontext")
     kinds = [m.kind for m in of(records, Message)]
-    assert kinds == [MessageKind.SYSTEM, MessageKind.TEXT, MessageKind.CALL, MessageKind.CALL,
-                     MessageKind.MEDIA, MessageKind.STICKER]
+    assert kinds == [
+        MessageKind.SYSTEM,
+        MessageKind.TEXT,
+        MessageKind.CALL,
+        MessageKind.CALL,
+        MessageKind.MEDIA,
+        MessageKind.STICKER,
+    ]
     share = of(records, Message)[1]
     assert share.text == "Example share text\nhttps://example.com/article"
     left = of(records, MembershipEvent)
@@ -135,7 +147,10 @@ def test_mixed_uses_json_and_says_so() -> None:
 def test_html_layouts_read_by_shape() -> None:
     simple = of(parse(MV / "html_simple"), Message)
     assert [(m.sender, m.text) for m in simple] == [
-        ("Test User", "Hello"), ("Alice Example", "café time?"), ("Test User", "See you soon")]
+        ("Test User", "Hello"),
+        ("Alice Example", "café time?"),
+        ("Test User", "See you soon"),
+    ]
     assert simple[0].timestamp.local == datetime(2020, 9, 13, 12, 26)
     assert simple[0].timestamp.utc is None  # HTML shows local time only
     assert (simple[0].source.line, simple[0].source.line_end) == (10, 14)
@@ -169,9 +184,12 @@ def test_html_without_messages_or_bad_bytes(tmp_path: Path) -> None:
 
 
 def test_repair_keeps_real_text(tmp_path: Path) -> None:
-    doc = {"participants": [{"name": "Zoë"}], "messages": [
-        {"sender_name": "Zoë", "timestamp_ms": 1600000000000, "content": "naïve Ã©"},
-    ]}
+    doc = {
+        "participants": [{"name": "Zoë"}],
+        "messages": [
+            {"sender_name": "Zoë", "timestamp_ms": 1600000000000, "content": "naïve Ã©"},
+        ],
+    }
     path = tmp_path / "message_1.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     message = of(parse(path), Message)[0]
@@ -179,12 +197,15 @@ def test_repair_keeps_real_text(tmp_path: Path) -> None:
     assert message.sender == "Zoë"
 
 
-@pytest.mark.parametrize("content, why", [
-    (b'{"participants": [], "messages": [{"sender_name"', "not valid JSON"),
-    (b"", "empty"),
-    (b"\x00\x01\x02\xff", "not valid utf-8"),
-    (b'{"foo": 1}', "not a Messenger thread"),
-])
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (b'{"participants": [], "messages": [{"sender_name"', "not valid JSON"),
+        (b"", "empty"),
+        (b"\x00\x01\x02\xff", "not valid utf-8"),
+        (b'{"foo": 1}', "not a Messenger thread"),
+    ],
+)
 def test_hostile_files(tmp_path: Path, content: bytes, why: str) -> None:
     path = tmp_path / "message_1.json"
     path.write_bytes(content)
@@ -193,11 +214,13 @@ def test_hostile_files(tmp_path: Path, content: bytes, why: str) -> None:
 
 
 def test_bad_message_entries_become_issues(tmp_path: Path) -> None:
-    doc = {"messages": [
-        {"sender_name": "A", "timestamp_ms": 10**30, "content": "huge"},
-        {"timestamp_ms": 1600000000000, "content": "no sender"},
-        {"sender_name": "A", "timestamp_ms": 1600000000000, "content": "fine"},
-    ]}
+    doc = {
+        "messages": [
+            {"sender_name": "A", "timestamp_ms": 10**30, "content": "huge"},
+            {"timestamp_ms": 1600000000000, "content": "no sender"},
+            {"sender_name": "A", "timestamp_ms": 1600000000000, "content": "fine"},
+        ]
+    }
     path = tmp_path / "message_1.json"
     path.write_text(json.dumps(doc))
     records = parse(path)
@@ -206,9 +229,7 @@ def test_bad_message_entries_become_issues(tmp_path: Path) -> None:
 
 
 @needs_samples
-def test_pipeline_and_failed_ingest_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pipeline_and_failed_ingest_leaves_nothing(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, MV / "json_simple")
     assert (summary.format, summary.messages, summary.reactions) == ("messenger-json", 4, 2)

@@ -57,8 +57,13 @@ def test_database_file() -> None:
     assert people[EEEEE].name == "Eeeee Eeeeeeeeee" and people[EEEEE].phone == "+79993334455"
     messages = of(records, Message)
     assert len(messages) == 5
-    assert [m.kind for m in messages] == [MessageKind.MEDIA, MessageKind.CALL, MessageKind.MEDIA,
-                                          MessageKind.MEDIA, MessageKind.TEXT]
+    assert [m.kind for m in messages] == [
+        MessageKind.MEDIA,
+        MessageKind.CALL,
+        MessageKind.MEDIA,
+        MessageKind.MEDIA,
+        MessageKind.TEXT,
+    ]
     first, call, _, video, edited = messages
     assert (first.sender, first.text) == (OWNER, "Photo caption")
     assert first.timestamp.utc == datetime(2023, 6, 5, 12, 20, 43, 288000, tzinfo=UTC)
@@ -75,8 +80,11 @@ def test_database_file() -> None:
 def test_folder_hashes_attachments() -> None:
     records = parse(CHM)
     media = {m.path: m.sha256 for m in of(records, MediaFile)}
-    assert set(media) == {"attachments.noindex/ph/photo-698", "attachments.noindex/vi/vid-6578-1",
-                          "attachments.noindex/vi/vid-6578-2"}
+    assert set(media) == {
+        "attachments.noindex/ph/photo-698",
+        "attachments.noindex/vi/vid-6578-1",
+        "attachments.noindex/vi/vid-6578-2",
+    }
     first = of(records, Message)[0]
     assert first.attachments[0].sha256 is not None
     assert first.attachments[0].sha256.startswith("2f483c5afda00de1")
@@ -86,16 +94,24 @@ def test_folder_hashes_attachments() -> None:
 
 def make_db(path: Path, rows: list[str]) -> Path:
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE conversations(id STRING PRIMARY KEY, json TEXT, type STRING, "
-               "name TEXT, profileFullName TEXT, e164 TEXT, serviceId TEXT)")
-    db.execute("CREATE TABLE messages(rowid INTEGER PRIMARY KEY, id STRING, json TEXT, "
-               "sent_at INTEGER, conversationId STRING)")
+    db.execute(
+        "CREATE TABLE conversations(id STRING PRIMARY KEY, json TEXT, type STRING, "
+        "name TEXT, profileFullName TEXT, e164 TEXT, serviceId TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE messages(rowid INTEGER PRIMARY KEY, id STRING, json TEXT, "
+        "sent_at INTEGER, conversationId STRING)"
+    )
     db.execute("INSERT INTO conversations VALUES('g1', '', 'group', 'Shift', NULL, NULL, NULL)")
-    db.execute("INSERT INTO conversations VALUES('c1', '', 'private', 'Ann', NULL, "
-               "'07700 900123', 'svc-ann')")
+    db.execute(
+        "INSERT INTO conversations VALUES('c1', '', 'private', 'Ann', NULL, "
+        "'07700 900123', 'svc-ann')"
+    )
     for i, text in enumerate(rows, start=1):
-        db.execute("INSERT INTO messages(id, json, sent_at, conversationId) VALUES(?,?,?,?)",
-                   (f"m{i}", text, i, "g1"))
+        db.execute(
+            "INSERT INTO messages(id, json, sent_at, conversationId) VALUES(?,?,?,?)",
+            (f"m{i}", text, i, "g1"),
+        )
     db.commit()
     db.close()
     return path
@@ -104,22 +120,51 @@ def make_db(path: Path, rows: list[str]) -> Path:
 def test_group_change_quote_and_reactions(tmp_path: Path) -> None:
     base = {"conversationId": "g1", "sent_at": 1700000000000}
     rows = [
-        json.dumps({**base, "id": "m1", "type": "group-v2-change", "groupV2Change": {
-            "from": "svc-ann", "details": [{"type": "member-add", "aci": "svc-bob"},
-                                           {"type": "title", "newTitle": "Night shift"}]}}),
-        json.dumps({**base, "id": "m2", "type": "incoming", "body": "orig",
-                    "sourceServiceId": "svc-ann", "sent_at": 1700000001000,
-                    "reactions": [{"emoji": "👍", "fromId": "c1", "timestamp": 1700000002000}]}),
-        json.dumps({**base, "id": "m3", "type": "incoming", "body": "reply",
-                    "sourceServiceId": "svc-ann", "sent_at": 1700000003000,
-                    "quote": {"id": 2}}),
+        json.dumps(
+            {
+                **base,
+                "id": "m1",
+                "type": "group-v2-change",
+                "groupV2Change": {
+                    "from": "svc-ann",
+                    "details": [
+                        {"type": "member-add", "aci": "svc-bob"},
+                        {"type": "title", "newTitle": "Night shift"},
+                    ],
+                },
+            }
+        ),
+        json.dumps(
+            {
+                **base,
+                "id": "m2",
+                "type": "incoming",
+                "body": "orig",
+                "sourceServiceId": "svc-ann",
+                "sent_at": 1700000001000,
+                "reactions": [{"emoji": "👍", "fromId": "c1", "timestamp": 1700000002000}],
+            }
+        ),
+        json.dumps(
+            {
+                **base,
+                "id": "m3",
+                "type": "incoming",
+                "body": "reply",
+                "sourceServiceId": "svc-ann",
+                "sent_at": 1700000003000,
+                "quote": {"id": 2},
+            }
+        ),
         "{not json",
         json.dumps({**base, "id": "m5", "type": "incoming", "sent_at": 10**20}),
     ]
     records = parse(make_db(tmp_path / "db.sqlite", rows))
     events = of(records, MembershipEvent)
     assert [(e.kind, e.actor, e.target) for e in events] == [
-        (MembershipKind.ADDED, "c1", "svc-bob"), (MembershipKind.SUBJECT_CHANGED, "c1", None)]
+        (MembershipKind.ADDED, "c1", "svc-bob"),
+        (MembershipKind.SUBJECT_CHANGED, "c1", None),
+    ]
     assert events[1].detail == "Night shift"
     messages = of(records, Message)
     assert messages[0].kind is MessageKind.SYSTEM and messages[0].sender is None
@@ -145,9 +190,7 @@ def test_hostile_databases(tmp_path: Path) -> None:
 
 
 @needs_samples
-def test_truncated_database_fails_cleanly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_truncated_database_fails_cleanly(tmp_path: Path) -> None:
     cut = tmp_path / "plaintext.db"
     cut.write_bytes((CHM / "plaintext.db").read_bytes()[:8192])
     store = Store.open(str(tmp_path / "s.db"))
@@ -158,7 +201,7 @@ def test_truncated_database_fails_cleanly(
 
 
 @needs_samples
-def test_pipeline_on_folder_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pipeline_on_folder_copy(tmp_path: Path) -> None:
     folder = Path(shutil.copytree(CHM, tmp_path / "Signal"))
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, folder)

@@ -44,7 +44,9 @@ def of(records: list[Record], kind: type) -> list:  # type: ignore[type-arg]
 
 def check_standard(records: list[Record]) -> None:
     assert [(p.key, p.name) for p in of(records, Participant)] == [
-        ("UALICE", "Alice Test"), ("UBOB", "Bob Test")]
+        ("UALICE", "Alice Test"),
+        ("UBOB", "Bob Test"),
+    ]
     conv = of(records, Conversation)[0]
     assert (conv.key, conv.title, conv.is_group) == ("C001", "general", True)
     first, second = of(records, Message)
@@ -55,7 +57,9 @@ def check_standard(records: list[Record]) -> None:
     assert first.attachments[0].size == 26
     assert (second.sender, second.reply_to) == ("UBOB", "1704067200.000001")
     assert [(r.sender, r.emoji, r.message) for r in of(records, Reaction)] == [
-        ("UALICE", ":eyes:", "1704153600.000002"), ("UBOB", ":eyes:", "1704153600.000002")]
+        ("UALICE", ":eyes:", "1704153600.000002"),
+        ("UBOB", ":eyes:", "1704153600.000002"),
+    ]
 
 
 @needs_samples
@@ -76,28 +80,47 @@ def make_export(root: Path, day: object) -> Path:
     (root / "users.json").write_text(json.dumps([{"id": "U1", "name": "u1"}]))
     (root / "channels.json").write_text(json.dumps([{"id": "C1", "name": "ops"}]))
     (root / "ops").mkdir()
-    (root / "ops" / "2024-02-01.json").write_text(
-        day if isinstance(day, str) else json.dumps(day))
+    (root / "ops" / "2024-02-01.json").write_text(day if isinstance(day, str) else json.dumps(day))
     return root
 
 
 def test_join_leave_edit_and_bad_entries(tmp_path: Path) -> None:
-    root = make_export(tmp_path / "x", [
-        {"type": "message", "subtype": "channel_join", "ts": "1706745600.0001", "user": "U1",
-         "text": "<@U1> has joined the channel"},
-        {"type": "message", "ts": "1706745601.0001", "user": "U1", "text": "hi",
-         "edited": {"user": "U1", "ts": "1706745609.0"}},
-        {"type": "message", "subtype": "channel_leave", "ts": "1706745602.0001", "user": "U1",
-         "text": "<@U1> has left the channel"},
-        {"type": "message", "ts": "99999999999999999999", "text": "huge ts"},
-        "not an object",
-    ])
+    root = make_export(
+        tmp_path / "x",
+        [
+            {
+                "type": "message",
+                "subtype": "channel_join",
+                "ts": "1706745600.0001",
+                "user": "U1",
+                "text": "<@U1> has joined the channel",
+            },
+            {
+                "type": "message",
+                "ts": "1706745601.0001",
+                "user": "U1",
+                "text": "hi",
+                "edited": {"user": "U1", "ts": "1706745609.0"},
+            },
+            {
+                "type": "message",
+                "subtype": "channel_leave",
+                "ts": "1706745602.0001",
+                "user": "U1",
+                "text": "<@U1> has left the channel",
+            },
+            {"type": "message", "ts": "99999999999999999999", "text": "huge ts"},
+            "not an object",
+        ],
+    )
     records = parse(root)
     messages = of(records, Message)
     assert [m.kind for m in messages] == [MessageKind.SYSTEM, MessageKind.TEXT, MessageKind.SYSTEM]
     assert messages[0].sender is None and messages[1].edited
-    assert [e.kind for e in of(records, MembershipEvent)] == [MembershipKind.JOINED,
-                                                              MembershipKind.LEFT]
+    assert [e.kind for e in of(records, MembershipEvent)] == [
+        MembershipKind.JOINED,
+        MembershipKind.LEFT,
+    ]
     assert len(of(records, ParseIssue)) == 2
 
 
@@ -135,9 +158,7 @@ def test_zip_slip_member_refused(tmp_path: Path) -> None:
 
 
 @needs_samples
-def test_pipeline_and_failure_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pipeline_and_failure_leaves_nothing(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, STANDARD)
     assert (summary.format, summary.messages, summary.reactions) == ("slack-export", 2, 2)

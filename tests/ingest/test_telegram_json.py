@@ -42,14 +42,18 @@ def of(records: list[Record], kind: type) -> list:  # type: ignore[type-arg]
 
 
 @needs_samples
-@pytest.mark.parametrize("name", ["chat-miner_test_single_export.json",
-                                  "chat-miner_test_batch_export.json"])
+@pytest.mark.parametrize(
+    "name", ["chat-miner_test_single_export.json", "chat-miner_test_batch_export.json"]
+)
 def test_chat_miner_matches_target(name: str) -> None:
     target = json.loads((TG / "chat-miner_target.json").read_text())
     messages = of(parse(TG / name), Message)
     got = [
-        {"timestamp": m.timestamp.utc.replace(tzinfo=None).isoformat(), "author": m.sender[5:],
-         "message": m.text}
+        {
+            "timestamp": m.timestamp.utc.replace(tzinfo=None).isoformat(),
+            "author": m.sender[5:],
+            "message": m.text,
+        }
         for m in messages
     ]
     # chat-miner joins entity parts with a space; Telegram's parts are contiguous slices of
@@ -97,11 +101,17 @@ def test_full_export_zip_hashes_media(tmp_path: Path) -> None:
 
 @needs_samples
 def test_2020_01_ordered_chat_matches_chat_history_manager() -> None:
-    messages = [m for m in of(parse(CHM / "telegram_2020-01.result.json"), Message)
-                if m.conversation == "chat4321012345"]
+    messages = [
+        m
+        for m in of(parse(CHM / "telegram_2020-01.result.json"), Message)
+        if m.conversation == "chat4321012345"
+    ]
     assert [m.text for m in messages] == [
-        "Message from null-names contact", "These messages...", "...have the same timestamp...",
-        "...but different IDs...", "...and we expect order to be preserved.",
+        "Message from null-names contact",
+        "These messages...",
+        "...have the same timestamp...",
+        "...but different IDs...",
+        "...and we expect order to be preserved.",
     ]
 
 
@@ -159,14 +169,36 @@ def test_every_chat_history_manager_fixture_parses_without_issues(path: Path) ->
 
 
 def test_reactions_and_text_entities(tmp_path: Path) -> None:
-    doc = {"name": "R", "type": "personal_chat", "id": 5, "messages": [
-        {"id": 1, "type": "message", "date": "2024-01-01T10:00:00", "date_unixtime": "1704103200",
-         "from": "Ann", "from_id": "user1", "text": [{"type": "bold", "text": "Hi"}, " there"],
-         "text_entities": [{"type": "bold", "text": "Hi"}, {"type": "plain", "text": " there"}],
-         "reactions": [{"type": "emoji", "count": 1, "emoji": "👍",
-                        "recent": [{"from": "Bob", "from_id": "user2",
-                                    "date": "2024-01-01T10:01:00"}]}]},
-    ]}
+    doc = {
+        "name": "R",
+        "type": "personal_chat",
+        "id": 5,
+        "messages": [
+            {
+                "id": 1,
+                "type": "message",
+                "date": "2024-01-01T10:00:00",
+                "date_unixtime": "1704103200",
+                "from": "Ann",
+                "from_id": "user1",
+                "text": [{"type": "bold", "text": "Hi"}, " there"],
+                "text_entities": [
+                    {"type": "bold", "text": "Hi"},
+                    {"type": "plain", "text": " there"},
+                ],
+                "reactions": [
+                    {
+                        "type": "emoji",
+                        "count": 1,
+                        "emoji": "👍",
+                        "recent": [
+                            {"from": "Bob", "from_id": "user2", "date": "2024-01-01T10:01:00"}
+                        ],
+                    }
+                ],
+            },
+        ],
+    }
     path = tmp_path / "result.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     records = parse(path)
@@ -175,12 +207,15 @@ def test_reactions_and_text_entities(tmp_path: Path) -> None:
     assert (reaction.message, reaction.sender, reaction.emoji) == ("1", "user2", "👍")
 
 
-@pytest.mark.parametrize("content, why", [
-    (b'{"messages": [{"type": "message", "date_unixtime": "1"', "not valid JSON"),
-    (b"\xff\xfe\x00garbage", "not valid utf-8"),
-    (b"[1, 2, 3]", "not a Telegram export"),
-    (b'{"about": "x"}', "not a Telegram export"),
-])
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (b'{"messages": [{"type": "message", "date_unixtime": "1"', "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not valid utf-8"),
+        (b"[1, 2, 3]", "not a Telegram export"),
+        (b'{"about": "x"}', "not a Telegram export"),
+    ],
+)
 def test_hostile_files_raise(tmp_path: Path, content: bytes, why: str) -> None:
     path = tmp_path / "result.json"
     path.write_bytes(content)
@@ -189,12 +224,14 @@ def test_hostile_files_raise(tmp_path: Path, content: bytes, why: str) -> None:
 
 
 def test_bad_messages_become_issues(tmp_path: Path) -> None:
-    doc = {"messages": [
-        "not an object",
-        {"id": 1, "type": "message", "date_unixtime": "1e300", "text": "x"},
-        {"id": 2, "type": "message", "date_unixtime": "1704103200", "text": 42},
-        {"id": 3, "type": "message", "date_unixtime": "1704103200", "text": "ok", "from": "A"},
-    ]}
+    doc = {
+        "messages": [
+            "not an object",
+            {"id": 1, "type": "message", "date_unixtime": "1e300", "text": "x"},
+            {"id": 2, "type": "message", "date_unixtime": "1704103200", "text": 42},
+            {"id": 3, "type": "message", "date_unixtime": "1704103200", "text": "ok", "from": "A"},
+        ]
+    }
     path = tmp_path / "result.json"
     path.write_text(json.dumps(doc))
     records = parse(path)
@@ -220,9 +257,7 @@ def test_sniff_does_not_take_messenger_json() -> None:
 
 
 @needs_samples
-def test_ingest_through_pipeline_and_failure_leaves_no_exhibit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ingest_through_pipeline_and_failure_leaves_no_exhibit(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "s.db"))
     summary = ingest_path(store, CHM / "telegram_2020-01_full")
     assert (summary.format, summary.messages, summary.conversations) == ("telegram-json", 50, 4)
@@ -238,4 +273,5 @@ def test_ingest_through_pipeline_and_failure_leaves_no_exhibit(
         from sqlalchemy import func, select
 
         from conductlens.store import tables as t
+
         assert conn.scalar(select(func.count()).select_from(t.exhibits)) == 0
