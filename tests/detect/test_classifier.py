@@ -19,7 +19,9 @@ MODELS = Path(__file__).parents[2] / "src" / "conductlens" / "detect" / "policie
 
 def test_shipped_models_match_manifest() -> None:
     manifest = json.loads((MODELS / MANIFEST).read_text(encoding="utf-8"))
-    for name, entry in manifest["models"].items():
+    ngram = {n: e for n, e in manifest["models"].items() if e["kind"] == "ngram"}
+    assert set(ngram) == {spec.name for spec in SPECS}
+    for name, entry in ngram.items():
         assert sha256_file(MODELS / entry["file"]) == entry["sha256"], name
         assert Classifier.load(MODELS / entry["file"]).weights.size == entry["params"]["buckets"]
 

@@ -100,7 +100,7 @@ def train(
     ] = None,
 ) -> None:
     """Train the classifiers reproducibly and write weights plus manifest.json."""
-    from conductlens.detect.training import train_all
+    from conductlens.detect.train import train_all
 
     root = datasets or default_dir()
     target = output or Path(__file__).resolve().parents[1] / "detect" / "policies" / "models"

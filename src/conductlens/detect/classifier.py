@@ -27,13 +27,13 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _expected_hash(path: Path) -> str:
-    manifest = path.parent / MANIFEST
+def expected_hash(manifest: Path, name: str) -> str:
+    """The sha256 that ``manifest`` records for the model (or encoder) called ``name``."""
     try:
         models = json.loads(manifest.read_text(encoding="utf-8"))["models"]
-        return str(models[path.stem]["sha256"])
+        return str(models[name]["sha256"])
     except (OSError, KeyError, ValueError) as exc:
-        raise PolicyError(f"{manifest}: no sha256 recorded for model {path.stem!r}") from exc
+        raise PolicyError(f"{manifest}: no sha256 recorded for model {name!r}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class Classifier:
     @classmethod
     def load(cls, path: Path, name: str | None = None) -> Classifier:
         """Load ``path`` after checking its sha256 against ``manifest.json`` beside it."""
-        expected = _expected_hash(path)
+        expected = expected_hash(path.parent / MANIFEST, path.stem)
         actual = sha256_file(path)
         if actual != expected:
             raise PolicyError(f"{path}: sha256 {actual} does not match the manifest ({expected})")

@@ -100,3 +100,26 @@ def hatecheck(root: Path) -> Split:
         tuple(int(r["label_gold"] == "hateful") for r in rows),
         tuple(r["functionality"] for r in rows),
     )
+
+
+GROUP_STATEMENTS = Path(__file__).parent / "data" / "group_statements.txt"
+
+
+def group_statements(path: Path = GROUP_STATEMENTS) -> Split:
+    """Our hand-written frames (``label | frame``) filled with every group of the GROUPS line."""
+    groups: list[str] = []
+    frames: list[tuple[int, str]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        head, _, rest = (part.strip() for part in line.partition("|"))
+        if head == "GROUPS":
+            groups = [g.strip() for g in rest.split("|")]
+        elif head in {"0", "1"} and "{g}" in rest:
+            frames.append((int(head), rest))
+        else:
+            expected = "'GROUPS | ...' or '0|1 | frame with {g}'"
+            raise ValueError(f"{path}:{number}: expected {expected}")
+    texts = [frame.replace("{g}", group) for _, frame in frames for group in groups]
+    labels = [label for label, _ in frames for _ in groups]
+    return Split("group_statements", tuple(texts), tuple(labels))

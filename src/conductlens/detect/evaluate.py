@@ -27,6 +27,7 @@ from conductlens.detect.classifier import Classifier
 from conductlens.detect.metrics import scores
 from conductlens.detect.policy import Policy
 from conductlens.detect.scan import scan_batch, scanner
+from conductlens.detect.semantic import SemanticModel
 
 BENIGN = Path(__file__).parent / "data" / "benign_police.txt"
 ABUSIVE = (
@@ -84,8 +85,8 @@ def policy_predictor(policy: Policy, keep: Callable[[Finding], bool]) -> Predict
     return predict
 
 
-def classifier_predictor(model: Classifier, threshold: float = 0.5) -> Predictor:
-    """Predict with one classifier alone."""
+def classifier_predictor(model: Classifier | SemanticModel, threshold: float = 0.5) -> Predictor:
+    """Predict with one classifier (n-gram or semantic head) alone, on every message."""
     return lambda texts: model.scores(texts) >= threshold
 
 
@@ -103,6 +104,9 @@ def _systems(policy: Policy, task: str) -> dict[str, Predictor]:
     keep = is_hateful if task == "hate" else is_offensive
     systems = {"conductlens policy": policy_predictor(policy, keep)}
     systems[f"classifier:{task} alone"] = classifier_predictor(models[task])
+    for model, _ in scanner(policy).semantic:
+        if model.name.startswith(task):
+            systems[f"semantic:{model.name} alone"] = classifier_predictor(model)
     other = profanity_check_predictor()
     if other is not None:
         systems["alt-profanity-check"] = other

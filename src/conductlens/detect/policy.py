@@ -44,9 +44,9 @@ class Requirement(_Strict):
 
 
 class Rule(_Strict):
-    """One way a category is detected: a lexicon, pattern or classifier condition."""
+    """One way a category is detected: a lexicon, pattern, classifier or semantic condition."""
 
-    kind: Literal["lexicon", "pattern", "classifier"]
+    kind: Literal["lexicon", "pattern", "classifier", "semantic"]
     lexicon: str | None = None
     tags: tuple[str, ...] = ()
     recognisers: tuple[str, ...] = ()
@@ -96,10 +96,12 @@ class LexiconRef(_Strict):
 
 
 class ModelRef(_Strict):
-    """A trained classifier's weights (relative to the policy file)."""
+    """A trained model's weights (relative to the policy file): an n-gram classifier, or a
+    semantic head over sentence embeddings (the slower second stage)."""
 
     id: str
     file: str
+    kind: Literal["ngram", "semantic"] = "ngram"
 
 
 class PolicyFile(_Strict):
@@ -191,12 +193,13 @@ def _merge(base: Policy, force: PolicyFile, root: Path) -> Policy:
 
 def _check_references(policy: Policy, path: Path) -> None:
     lexicons = {ref.id for ref in policy.lexicons}
-    models = {ref.id for ref in policy.models}
+    models = {"classifier": {r.id for r in policy.models if r.kind == "ngram"}}
+    models["semantic"] = {r.id for r in policy.models if r.kind == "semantic"}
     for category in policy.categories:
         for rule in category.detectors:
             named = {rule.lexicon} - {None} - lexicons if rule.kind == "lexicon" else set()
-            if rule.kind == "classifier" and rule.model not in models:
-                named = {str(rule.model)}
+            if rule.kind in models and rule.model not in models[rule.kind]:
+                named = {f"{rule.kind} model {rule.model}"}
             if named:
                 raise PolicyError(f"{path}: category {category.id!r} names unknown {named}")
 

@@ -17,7 +17,8 @@ from conductlens.detect.features import Features, featurise_normal
 from conductlens.detect.lexicon import Lexicon, read_lexicon
 from conductlens.detect.normalise import normalise
 from conductlens.detect.patterns import Patterns
-from conductlens.detect.policy import Category, Policy, Rule
+from conductlens.detect.policy import Category, Policy, Requirement, Rule
+from conductlens.detect.semantic import SemanticModel, embed
 
 CHUNK = 4096
 CUE_LEXICONS = frozenset({"context"})
@@ -32,6 +33,7 @@ class Scanner:
     patterns: Patterns
     classifiers: tuple[Classifier, ...]
     triggers: tuple[tuple[Category, frozenset[str]], ...]
+    semantic: tuple[tuple[SemanticModel, tuple[Requirement, ...] | None], ...] = ()
 
     @classmethod
     def build(cls, policy: Policy) -> Scanner:
@@ -44,8 +46,15 @@ class Scanner:
             policy=policy,
             lexicon=Lexicon.build(f"lexicon:{tag}", lexicons, CUE_LEXICONS),
             patterns=Patterns(f"pattern:uk@{policy.version}"),
-            classifiers=tuple(_load_model(policy, m.id, Path(m.file)) for m in policy.models),
+            classifiers=tuple(
+                _load_model(policy, m.id, Path(m.file)) for m in policy.models if m.kind == "ngram"
+            ),
             triggers=tuple((c, _triggers(c)) for c in policy.categories),
+            semantic=tuple(
+                _load_semantic(policy, m.id, Path(m.file))
+                for m in policy.models
+                if m.kind == "semantic" and _rules_using(policy, "semantic", m.id)
+            ),
         )
 
     def hits(self, texts: Sequence[str]) -> dict[int, list[Hit]]:
@@ -61,7 +70,25 @@ class Scanner:
         for hits in found:
             for hit in hits:
                 grouped[hit.index].append(hit)
+        for hit in self._second_stage(texts, grouped):
+            grouped[hit.index].append(hit)
         return grouped
+
+    def _second_stage(self, texts: Sequence[str], grouped: dict[int, list[Hit]]) -> list[Hit]:
+        # The semantic models run only on messages the fast tier made candidates, and the
+        # encoder runs once per message however many heads want it.
+        size = len(texts)
+        wanted = [(model, _candidates(grouped, needs, size)) for model, needs in self.semantic]
+        union = sorted({i for _, indices in wanted for i in indices})
+        if not union:
+            return []
+        vectors = embed([texts[i] for i in union], wanted[0][0].encoder_sha256)
+        row = {index: position for position, index in enumerate(union)}
+        found: list[Hit] = []
+        for model, indices in wanted:
+            scores = model.scores_from(vectors[[row[i] for i in indices]])
+            found.extend(model.hits_from(scores, indices))
+        return found
 
     def scan(self, items: Sequence[tuple[str, str]]) -> list[Finding]:
         """Findings for ``(message id, text)`` pairs, in input order then policy order."""
@@ -93,18 +120,46 @@ def _triggers(category: Category) -> frozenset[str]:
         elif rule.kind == "pattern":
             keys.update(f"pattern/{name}" for name in rule.recognisers)
         else:
-            keys.add(f"classifier/{rule.model}")
+            keys.add(f"{rule.kind}/{rule.model}")
     return frozenset(keys)
+
+
+def _rules_using(policy: Policy, kind: str, model: str) -> list[Rule]:
+    return [
+        rule
+        for category in policy.categories
+        for rule in category.detectors
+        if rule.kind == kind and rule.model == model
+    ]
+
+
+def _load_semantic(
+    policy: Policy, name: str, path: Path
+) -> tuple[SemanticModel, tuple[Requirement, ...] | None]:
+    # Candidates are what the rules using the model require; one rule without a requirement
+    # makes every message a candidate (None).
+    rules = _rules_using(policy, "semantic", name)
+    floor = min(rule.threshold for rule in rules)
+    needs = tuple(rule.requires for rule in rules if rule.requires is not None)
+    model = replace(SemanticModel.load(path, name), floor=floor)
+    return model, (needs if len(needs) == len(rules) else None)
+
+
+def _candidates(
+    grouped: dict[int, list[Hit]], needs: tuple[Requirement, ...] | None, size: int
+) -> list[int]:
+    if needs is None:
+        return list(range(size))
+    return sorted(
+        index
+        for index, hits in grouped.items()
+        if any(_lexicon_hits(hits, need.lexicon, need.tags) for need in needs)
+    )
 
 
 def _load_model(policy: Policy, name: str, path: Path) -> Classifier:
     # Hits below the lowest threshold any rule uses are never evidence: don't make them.
-    thresholds = [
-        rule.threshold
-        for category in policy.categories
-        for rule in category.detectors
-        if rule.kind == "classifier" and rule.model == name
-    ]
+    thresholds = [rule.threshold for rule in _rules_using(policy, "classifier", name)]
     return replace(Classifier.load(path, name), floor=min(thresholds, default=1.0))
 
 
@@ -123,7 +178,15 @@ def _lexicon_hits(hits: list[Hit], lexicon: str | None, tags: Iterable[str]) -> 
     return found
 
 
-def _rule_hits(rule: Rule, text: str, hits: list[Hit]) -> list[Hit]:
+def _only_negated_hostility(text: str, hits: list[Hit]) -> bool:
+    # A model scores the words, not their grammar: when every hostile word in the message is
+    # negated, the model's score is not evidence of hostility.
+    hostile = [h for h in hits if h.label.startswith("hostility/") and h.spans]
+    return bool(hostile) and all(negated(text, h.spans[0]) for h in hostile)
+
+
+def _rule_hits(rule: Rule, text: str, hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
+    # The rule's own hits, and the hits that satisfy its requirement (a group named).
     if rule.kind == "lexicon":
         found = _lexicon_hits(hits, rule.lexicon, rule.tags)
         if rule.requires is not None:  # a generalisation: ignore "are not vermin"
@@ -131,23 +194,25 @@ def _rule_hits(rule: Rule, text: str, hits: list[Hit]) -> list[Hit]:
     elif rule.kind == "pattern":
         found = [h for h in hits if h.label.removeprefix("pattern/") in rule.recognisers]
     else:
-        label = f"classifier/{rule.model}"
+        label = f"{rule.kind}/{rule.model}"
         found = [h for h in hits if h.label == label and h.score >= rule.threshold]
+        if found and _only_negated_hostility(text, hits):  # "I don't hate women"
+            found = []
     if found and rule.requires is not None:
         needed = _lexicon_hits(hits, rule.requires.lexicon, rule.requires.tags)
-        found = found + needed if needed else []
-    return found
+        return (found, needed) if needed else ([], [])
+    return found, []
 
 
 def _categorise(
     category: Category, message_id: str, text: str, hits: list[Hit], version: str
 ) -> Finding | None:
-    best: tuple[Severity, list[Hit]] | None = None
+    best: tuple[Severity, list[Hit], list[Hit]] | None = None
     for rule in category.detectors:
-        found = _rule_hits(rule, text, hits)
+        own, needed = _rule_hits(rule, text, hits)
         severity = Severity.parse(rule.severity or category.severity)
-        if found and (best is None or severity > best[0]):
-            best = (severity, found)
+        if own and (best is None or severity > best[0]):
+            best = (severity, own, needed)
     if best is None:
         return None
     return _finding(category, message_id, text, hits, best, version)
@@ -158,23 +223,24 @@ def _finding(
     message_id: str,
     text: str,
     hits: list[Hit],
-    best: tuple[Severity, list[Hit]],
+    best: tuple[Severity, list[Hit], list[Hit]],
     version: str,
 ) -> Finding:
-    severity, found = best
+    severity, own, needed = best
+    found = own + needed
     spans: tuple[Span, ...] = tuple(sorted({span for hit in found for span in hit.spans}))
     context = assess(text, hits, spans, category.raise_when_directed)
     ceiling = Severity.parse(category.max_severity)
     shifted = min(severity.shifted(context.steps), ceiling)
     reasons = context.reasons if shifted != severity else ()  # say why only if it moved
     severity = shifted
-    strongest = max(found, key=lambda h: h.score)
+    strongest = max(own, key=lambda h: h.score)  # the score is the rule's, not the group's
     return Finding(
         message_id=message_id,
         category=category.id,
         standards=category.standards,
         severity=severity,
-        score=round(max(h.score for h in found), 4),
+        score=round(strongest.score, 4),
         detector=strongest.detector,
         spans=spans,
         explanation=Explanation(

@@ -6,7 +6,6 @@ so the same inputs give byte-identical ``.npz`` files and the same sha256.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from conductlens.detect import datasets as ds
-from conductlens.detect.classifier import MANIFEST, Classifier, sha256_file
+from conductlens.detect.classifier import Classifier, sha256_file
 from conductlens.detect.features import CHAR_NGRAMS, featurise
 from conductlens.detect.metrics import scores
 
@@ -98,7 +97,8 @@ def write_npz(path: Path, arrays: dict[str, npt.NDArray[np.generic]]) -> None:
             zf.writestr(info, buffer.getvalue())
 
 
-def _dataset_hashes(root: Path, spec: ModelSpec) -> dict[str, str]:
+def dataset_hashes(root: Path, spec: ModelSpec) -> dict[str, str]:
+    """The sha256 of every training file ``spec`` reads, by path under ``root``."""
     files = [root / "davidson2017" / "labeled_data.csv"]
     task = root / f"tweeteval_{spec.tweeteval_task}"
     files += [task / "train_text.txt", task / "train_labels.txt"]
@@ -131,7 +131,8 @@ def train_one(root: Path, spec: ModelSpec, output: Path) -> dict[str, object]:
     return {
         "file": path.name,
         "sha256": sha256_file(path),
-        "datasets": _dataset_hashes(root, spec),
+        "kind": "ngram",
+        "datasets": dataset_hashes(root, spec),
         "davidson_split": {"seed": ds.DAVIDSON_SEED, "train": "first 80% of the permutation"},
         "params": {
             "buckets": BUCKETS,
@@ -144,13 +145,3 @@ def train_one(root: Path, spec: ModelSpec, output: Path) -> dict[str, object]:
         },
         "metrics": _validation(root, spec, weights, bias),
     }
-
-
-def train_all(root: Path, output: Path) -> Path:
-    """Train every spec into ``output`` and write ``manifest.json``; return its path."""
-    output.mkdir(parents=True, exist_ok=True)
-    entries = {spec.name: train_one(root, spec, output) for spec in SPECS}
-    manifest = output / MANIFEST
-    text = json.dumps({"format": FORMAT_VERSION, "models": entries}, indent=2, sort_keys=True)
-    manifest.write_text(text + "\n", encoding="utf-8")
-    return manifest

