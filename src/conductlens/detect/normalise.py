@@ -19,6 +19,7 @@ character came from, and is run only on messages that matched something.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -145,7 +146,7 @@ def _table() -> dict[int, str]:
 
 _TABLE = _table()
 _INNER_I = re.compile(r"(?<=[a-z])[!|](?=[a-z])")
-_INNER_CHARS = ".-_'’`~^"
+_INNER_CHARS = frozenset(".-_'’`~^")
 _INNER_PUNCT = re.compile(r"(?<=[a-z*])[.\-_'’`~^](?=[a-z*])")
 _SPACED = re.compile(r"(?<![a-z*])[a-z*](?:[ .\-_]{1,2}[a-z*](?![a-z*])){2,}")
 _OTHER = re.compile(r"[^a-z0-9*]+")  # also collapses runs of spaces
@@ -162,7 +163,8 @@ _STEPS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
     (_INNER_PUNCT, ""),
     (_SPACED, _join_spaced),
     (_OTHER, " "),
-    (_REPEAT, r"\1"),
+    # A C-level callable: Python 3.11 re-parses a "\1" template on every call to sub().
+    (_REPEAT, operator.methodcaller("group", 1)),
 )
 
 
@@ -172,7 +174,7 @@ def normalise(text: str) -> str:
     # Cheap membership tests skip two regex passes for most messages.
     if "!" in out or "|" in out:
         out = _INNER_I.sub("i", out)
-    if any(ch in out for ch in _INNER_CHARS):
+    if not _INNER_CHARS.isdisjoint(out):
         out = _INNER_PUNCT.sub("", out)
     for pattern, repl in _STEPS[2:]:
         out = pattern.sub(repl, out)
@@ -195,6 +197,8 @@ class Normalised:
 def _fold_chars(text: str) -> tuple[str, list[int], list[int]]:
     # Per-character so each output character knows its source; equals text.lower().translate
     # because the only context-dependent lower-casing (final sigma) is folded to "s" anyway.
+    if text.isascii():  # every ASCII character folds to exactly one character
+        return text.lower().translate(_TABLE), list(range(len(text))), list(range(1, len(text) + 1))
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -218,7 +222,7 @@ def _sub_tracked(
         parts.append(text[last:a])
         new_starts.extend(starts[last:a])
         new_ends.extend(ends[last:a])
-        replacement = match.expand(repl) if isinstance(repl, str) else repl(match)
+        replacement = repl if isinstance(repl, str) else repl(match)  # str: a literal
         parts.append(replacement)
         new_starts.extend([starts[a]] * len(replacement))
         new_ends.extend([ends[b - 1]] * len(replacement))

@@ -4,6 +4,7 @@ validator each, so that a random number is not taken for an NI number or a PNC I
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -258,6 +259,11 @@ def _recognised(index: int, detector: str, text: str, rec: Recogniser) -> Iterat
             yield Hit(index, detector, f"pattern/{rec.name}", 1.0, (match.span(),), rec.description)
 
 
+@functools.cache
+def _anchor_pattern(anchors: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(a) for a in sorted(set(anchors), key=len, reverse=True)))
+
+
 @dataclass(frozen=True, slots=True)
 class Patterns:
     """All recognisers as one detector."""
@@ -268,12 +274,15 @@ class Patterns:
     def detect(self, batch: Sequence[str]) -> Iterator[Hit]:
         """Yield one hit per validated identifier, spans in original offsets."""
         anchored = [r for r in self.recognisers if r.anchors]
+        any_anchor = _anchor_pattern(tuple(a for r in anchored for a in r.anchors))
         for index, text in enumerate(batch):
             if _DIGIT.search(text) is not None:
                 yield from _phones(index, self.id, text)
                 recognisers: Sequence[Recogniser] = self.recognisers
             else:  # most messages: only the few digit-free shapes, and only near their words
                 lower = text.lower()
+                if any_anchor.search(lower) is None:  # one C-level scan rejects most messages
+                    continue
                 recognisers = [r for r in anchored if any(a in lower for a in r.anchors)]
             for rec in recognisers:
                 yield from _recognised(index, self.id, text, rec)
