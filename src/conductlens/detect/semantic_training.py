@@ -1,8 +1,8 @@
-"""Training the semantic heads: logistic regression over sentence embeddings of the same
+"""Training the semantic heads: a small neural network over sentence embeddings of the same
 training splits as the n-gram classifiers, written reproducibly like them.
 
 Embeddings are rounded to float16 precision before fitting (see :func:`semantic.embed`), and
-liblinear is deterministic, so the same datasets and encoder give the same ``.npz`` bytes.
+the fit is seeded, so the same datasets and encoder give the same ``.npz`` bytes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 
 from conductlens.detect import datasets as ds
 from conductlens.detect.classifier import sha256_file
@@ -40,11 +40,13 @@ from conductlens.detect.training import (
 
 @dataclass(frozen=True, slots=True)
 class SemanticSpec:
-    """A semantic head: which n-gram spec's training data it learns, and its regularisation."""
+    """A semantic head: which n-gram spec's training data it learns, its size and its
+    regularisation (chosen on the validation splits)."""
 
     name: str
     data: ModelSpec
-    c: float
+    hidden: int
+    alpha: float
 
 
 def encoder_entry() -> dict[str, object]:
@@ -61,30 +63,38 @@ def encoder_entry() -> dict[str, object]:
 
 
 def fit_head(
-    embeddings: npt.NDArray[np.float32], splits: list[ds.Split], c: float
-) -> tuple[npt.NDArray[np.float32], float]:
-    """Fit logistic regression on embeddings of the concatenated splits; (weights, bias)."""
+    embeddings: npt.NDArray[np.float32], splits: list[ds.Split], spec: SemanticSpec
+) -> dict[str, npt.NDArray[np.generic]]:
+    """Fit the head on embeddings of the concatenated splits; return its arrays for ``.npz``.
+
+    Adam from a fixed seed with a fixed early-stopping split, so a refit gives the same
+    weights; they are kept at float32, the precision prediction uses."""
     labels = np.array([y for s in splits for y in s.labels], dtype=np.int64)
-    model = LogisticRegression(C=c, solver="liblinear", random_state=0, max_iter=1000)
+    model = MLPClassifier(
+        hidden_layer_sizes=(spec.hidden,),
+        alpha=spec.alpha,
+        early_stopping=True,
+        random_state=0,
+        max_iter=200,
+    )
     model.fit(embeddings, labels, sample_weight=sample_weights(splits))
-    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+    return {
+        "hidden_weights": model.coefs_[0].astype(np.float32),
+        "hidden_bias": model.intercepts_[0].astype(np.float32),
+        "weights": model.coefs_[1][:, 0].astype(np.float32),
+        "bias": np.array([model.intercepts_[1][0]], dtype=np.float64),
+        "version": np.array([FORMAT_VERSION], dtype=np.int64),
+    }
 
 
 def train_semantic(root: Path, spec: SemanticSpec, output: Path, encoder: str) -> dict[str, object]:
     """Embed the training splits, fit the head, write ``<name>.npz``; return its manifest entry."""
     splits = training_splits(root, spec.data, "train") + [ds.group_statements()]
     embeddings = embed([t for s in splits for t in s.texts], encoder)
-    weights, bias = fit_head(embeddings, splits, spec.c)
     path = output / f"{spec.name}.npz"
-    write_npz(
-        path,
-        {
-            "weights": weights,
-            "bias": np.array([bias], dtype=np.float64),
-            "version": np.array([FORMAT_VERSION], dtype=np.int64),
-        },
-    )
-    model = SemanticModel(f"semantic:{spec.name}", spec.name, weights, bias, encoder)
+    arrays = fit_head(embeddings, splits, spec)
+    write_npz(path, arrays)
+    model = SemanticModel.from_arrays(spec.name, arrays, encoder)
     metrics = {}
     for split in training_splits(root, spec.data, "val"):
         values = scores(split.labels, model.scores(split.texts) >= 0.5)
@@ -100,8 +110,8 @@ def train_semantic(root: Path, spec: SemanticSpec, output: Path, encoder: str) -
             "encoder": ENCODER,
             "dimensions": DIMENSIONS,
             "embedding_precision": "float16",
-            "solver": "liblinear",
-            "C": spec.c,
+            "head": f"one hidden ReLU layer of {spec.hidden}, adam, early stopping, seed 0",
+            "alpha": spec.alpha,
             "sample_weight": "each dataset (and the group statements) equal, classes balanced",
             "davidson_positive_classes": list(spec.data.davidson_positive),
         },
@@ -109,4 +119,6 @@ def train_semantic(root: Path, spec: SemanticSpec, output: Path, encoder: str) -
     }
 
 
-SEMANTIC_SPECS = (SemanticSpec("hate-semantic", next(s for s in SPECS if s.name == "hate"), 1.0),)
+SEMANTIC_SPECS = (
+    SemanticSpec("hate-semantic", next(s for s in SPECS if s.name == "hate"), 128, 1e-3),
+)
