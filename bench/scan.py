@@ -2,9 +2,10 @@
 
     python bench/scan.py [--n 1000000]
 
-Four figures on the same messages, in the same run: the fast tier (normalise + lexicons +
-context + pattern recognisers) in one process, the full policy scan (adding the two
-classifiers and the category rules) in one process and then on every core (the
+Five figures on the same messages, in the same run: the fast tier (normalise + lexicons +
+context + pattern recognisers) in one process, the semantic second stage alone on the messages
+that name a group (its candidates), the full policy scan (adding the classifiers, the second
+stage and the category rules) in one process and then on every core (the
 ``ProcessPoolExecutor`` path that ``conductlens scan --workers`` uses), and
 alt-profanity-check's ``predict_prob`` when it is installed. Printed, never asserted.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import multiprocessing
 import os
 import platform
 import random
@@ -24,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from conductlens.detect.normalise import normalise
 from conductlens.detect.policy import Policy, load_policy
 from conductlens.detect.scan import CHUNK, scan_batch, scanner
+from conductlens.detect.semantic import use_threads
 
 WORDS = tuple(
     re.findall(
@@ -34,7 +37,8 @@ WORDS = tuple(
         response""",
     )
 )
-SPICE = ("fucking", "p4ki", "delete this chat", "07911 123456", "AB12 CDE", "you muppet", "weed")
+SPICE = ("fucking", "p4ki", "delete this chat", "07911 123456", "AB12 CDE", "you muppet", "weed",
+         "those immigrants")  # fmt: skip  # the last names a group: a second-stage candidate
 
 
 def messages(n: int, seed: int = 2026) -> list[str]:
@@ -68,6 +72,7 @@ def rate(label: str, texts: Sequence[str], run: Callable[[Sequence[str]], object
 
 @functools.cache
 def _worker_policy() -> Policy:
+    use_threads(1)  # one process per core, as conductlens.detect.run's workers do
     return load_policy()  # once per worker process, as conductlens.detect.run does
 
 
@@ -79,7 +84,8 @@ def all_cores(texts: Sequence[str]) -> None:
     """The full scan spread over one process per core, as ``scan --workers 0`` does."""
     workers = os.cpu_count() or 1
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
-    with ProcessPoolExecutor(workers) as pool:
+    # Spawned, as conductlens.detect.run does: forking after torch has run can deadlock.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         list(pool.map(_scan_chunk, chunks[:workers]))  # warm: each worker loads the models
         start = time.perf_counter()
         sum(pool.map(_scan_chunk, chunks))
@@ -108,6 +114,10 @@ def main() -> None:
             pass
 
     rate("fast tier (lexicons + context + patterns)", texts, fast)
+    model = scan.semantic[0][0]
+    candidates = [t for t in texts if "immigrants" in t]
+    print(f"second-stage candidates: {len(candidates):,} ({len(candidates) / len(texts):.1%})")
+    rate("semantic stage alone, on the candidates", candidates[:4000], model.scores)
     rate("full policy scan (+ classifiers, rules)", texts,
          lambda b: scan.scan([(str(i), t) for i, t in enumerate(b)]))  # fmt: skip
     all_cores(texts)

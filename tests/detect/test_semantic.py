@@ -12,6 +12,7 @@ import pytest
 
 from conductlens.detect import datasets as ds
 from conductlens.detect import scan as scan_module
+from conductlens.detect import semantic
 from conductlens.detect.base import PolicyError
 from conductlens.detect.classifier import MANIFEST, sha256_file
 from conductlens.detect.policy import Policy, load_policy
@@ -134,3 +135,21 @@ def test_group_statements_errors_name_the_line(tmp_path: Path) -> None:
     bad.write_text("GROUPS | women\n0 | fine {g}\n2 | label two {g}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"g.txt:3: expected"):
         ds.group_statements(bad)
+
+
+def test_cache_serves_repeats_and_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoded: list[list[str]] = []
+
+    def fake(texts: list[str], sha: str) -> np.ndarray:
+        encoded.append(list(texts))
+        return np.array([[float(len(t))] * DIMENSIONS for t in texts], dtype=np.float32)
+
+    monkeypatch.setattr(semantic, "_encode", fake)
+    monkeypatch.setattr(semantic, "_CACHE_SIZE", 3)
+    monkeypatch.setattr(semantic, "_cache", semantic.OrderedDict())
+    first = semantic.embed(["a", "bb", "a", "cccc", "ddddd"], "sha")  # more than the cache holds
+    assert first[:, 0].tolist() == [1, 2, 1, 4, 5]
+    assert encoded == [["a", "bb", "cccc", "ddddd"]]
+    second = semantic.embed(["ddddd", "eeeeee"], "sha")
+    assert second[:, 0].tolist() == [5, 6] and encoded[-1] == ["eeeeee"]
+    assert len(semantic._cache) == 3

