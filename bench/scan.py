@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from conductlens.detect.normalise import normalise
 from conductlens.detect.policy import Policy, load_policy
 from conductlens.detect.scan import CHUNK, scan_batch, scanner
-from conductlens.detect.semantic import use_threads
+from conductlens.detect.semantic import clear_cache, use_threads
 
 WORDS = tuple(
     re.findall(
@@ -118,6 +118,7 @@ def main() -> None:
     candidates = [t for t in texts if "immigrants" in t]
     print(f"second-stage candidates: {len(candidates):,} ({len(candidates) / len(texts):.1%})")
     rate("semantic stage alone, on the candidates", candidates[:4000], model.scores)
+    clear_cache()  # the full scan must encode its candidates itself
     rate("full policy scan (+ classifiers, rules)", texts,
          lambda b: scan.scan([(str(i), t) for i, t in enumerate(b)]))  # fmt: skip
     all_cores(texts)

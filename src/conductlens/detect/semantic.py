@@ -104,6 +104,11 @@ def embed(texts: Sequence[str], expected_sha256: str) -> F32:
     return out
 
 
+def clear_cache() -> None:
+    """Forget cached embeddings (benchmarks use it so that every run encodes)."""
+    _cache.clear()
+
+
 def _encode(texts: list[str], expected_sha256: str) -> F32:
     vectors = _encoder(expected_sha256).encode(
         texts,
