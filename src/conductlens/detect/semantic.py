@@ -12,6 +12,7 @@ runs it on candidates: messages where a faster detector found what a semantic ru
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -46,7 +47,7 @@ def use_threads(count: int) -> None:
 def encoder_dir() -> Path:
     """Where the encoder package keeps the model files."""
     try:
-        package = __import__(ENCODER_PACKAGE)
+        package = importlib.import_module(ENCODER_PACKAGE)
     except ImportError as exc:
         raise PolicyError(
             f"the semantic stage needs the package {ENCODER_PACKAGE.replace('_', '-')}; "
@@ -102,6 +103,18 @@ def embed(texts: Sequence[str], expected_sha256: str) -> F32:
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return out
+
+
+def embed_uncached(texts: Sequence[str], expected_sha256: str) -> F32:
+    """As :func:`embed`, but encoding every distinct text afresh, in sorted order.
+
+    Training uses this: a message encoded in another batch (as a cached one may have been)
+    can differ in the last bits, and the head's bytes must not depend on what ran before."""
+    unique = sorted(set(texts))
+    if not unique:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    row = {text: index for index, text in enumerate(unique)}
+    return _encode(unique, expected_sha256)[[row[text] for text in texts]]
 
 
 def clear_cache() -> None:

@@ -24,7 +24,7 @@ from conductlens.detect.semantic import (
     ENCODER_PACKAGE,
     MAX_TOKENS,
     SemanticModel,
-    embed,
+    embed_uncached,
     encoder_weights,
 )
 from conductlens.detect.training import (
@@ -90,14 +90,15 @@ def fit_head(
 def train_semantic(root: Path, spec: SemanticSpec, output: Path, encoder: str) -> dict[str, object]:
     """Embed the training splits, fit the head, write ``<name>.npz``; return its manifest entry."""
     splits = training_splits(root, spec.data, "train") + [ds.group_statements()]
-    embeddings = embed([t for s in splits for t in s.texts], encoder)
+    embeddings = embed_uncached([t for s in splits for t in s.texts], encoder)
     path = output / f"{spec.name}.npz"
     arrays = fit_head(embeddings, splits, spec)
     write_npz(path, arrays)
     model = SemanticModel.from_arrays(spec.name, arrays, encoder)
     metrics = {}
     for split in training_splits(root, spec.data, "val"):
-        values = scores(split.labels, model.scores(split.texts) >= 0.5)
+        predicted = model.scores_from(embed_uncached(split.texts, encoder)) >= 0.5
+        values = scores(split.labels, predicted)
         metrics[split.name] = {k: round(v, 4) for k, v in values.items()}
     return {
         "kind": "semantic",
