@@ -12,6 +12,7 @@ import pytest
 from conductlens.detect import datasets as ds
 from conductlens.detect.base import PolicyError
 from conductlens.detect.classifier import MANIFEST, Classifier, sha256_file
+from conductlens.detect.semantic import SemanticModel
 from conductlens.detect.training import SPECS, fit, train_one, write_npz
 
 MODELS = Path(__file__).parents[2] / "src" / "conductlens" / "detect" / "policies" / "models"
@@ -26,13 +27,18 @@ def test_shipped_models_match_manifest() -> None:
         assert Classifier.load(MODELS / entry["file"]).weights.size == entry["params"]["buckets"]
 
 
-def test_tampered_weights_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("kind", "file"), [(Classifier, "hate.npz"), (SemanticModel, "hate-semantic.npz")]
+)
+def test_tampered_weights_are_refused(
+    tmp_path: Path, kind: type[Classifier] | type[SemanticModel], file: str
+) -> None:
     shutil.copy(MODELS / MANIFEST, tmp_path / MANIFEST)
-    data = bytearray((MODELS / "hate.npz").read_bytes())
+    data = bytearray((MODELS / file).read_bytes())
     data[len(data) // 2] ^= 0xFF
-    (tmp_path / "hate.npz").write_bytes(bytes(data))
+    (tmp_path / file).write_bytes(bytes(data))
     with pytest.raises(PolicyError, match="does not match the manifest"):
-        Classifier.load(tmp_path / "hate.npz")
+        kind.load(tmp_path / file)
 
 
 def test_model_missing_from_manifest_is_refused(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,19 +43,10 @@ def test_embeddings_are_deterministic_and_batch_independent() -> None:
     sha = str(_manifest()["encoder"]["sha256"])
     texts = ["meet at the nick at 7", "women should not be allowed to be officers", ""]
     together = embed(texts, sha)
-    alone = np.vstack([embed([t], sha) for t in texts])
+    alone = np.vstack([semantic.embed_uncached([t], sha) for t in texts])
     assert together.shape == (3, DIMENSIONS)
     assert np.array_equal(together, embed(texts, sha))
     assert np.allclose(together, alone, atol=2e-3)  # float16 rounding of padded batches
-
-
-def test_tampered_head_is_refused(tmp_path: Path) -> None:
-    shutil.copy(MODELS / MANIFEST, tmp_path / MANIFEST)
-    data = bytearray((MODELS / "hate-semantic.npz").read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    (tmp_path / "hate-semantic.npz").write_bytes(bytes(data))
-    with pytest.raises(PolicyError, match="does not match the manifest"):
-        SemanticModel.load(tmp_path / "hate-semantic.npz")
 
 
 def test_encoder_with_another_hash_is_refused() -> None:

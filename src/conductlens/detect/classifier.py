@@ -36,6 +36,17 @@ def expected_hash(manifest: Path, name: str) -> str:
         raise PolicyError(f"{manifest}: no sha256 recorded for model {name!r}") from exc
 
 
+def read_checked(path: Path) -> dict[str, npt.NDArray[np.generic]]:
+    """The arrays of a model's ``.npz`` (never pickled objects), once its sha256 matches the
+    ``manifest.json`` beside it."""
+    expected = expected_hash(path.parent / MANIFEST, path.stem)
+    actual = sha256_file(path)
+    if actual != expected:
+        raise PolicyError(f"{path}: sha256 {actual} does not match the manifest ({expected})")
+    with np.load(path, allow_pickle=False) as data:
+        return {key: np.asarray(data[key]) for key in data.files}
+
+
 @dataclass(frozen=True, slots=True)
 class Classifier:
     """A logistic-regression model over hashed n-grams; build with :meth:`load`."""
@@ -49,14 +60,10 @@ class Classifier:
     @classmethod
     def load(cls, path: Path, name: str | None = None) -> Classifier:
         """Load ``path`` after checking its sha256 against ``manifest.json`` beside it."""
-        expected = expected_hash(path.parent / MANIFEST, path.stem)
-        actual = sha256_file(path)
-        if actual != expected:
-            raise PolicyError(f"{path}: sha256 {actual} does not match the manifest ({expected})")
-        with np.load(path, allow_pickle=False) as data:
-            weights = np.asarray(data["weights"], dtype=np.float32)
-            bias = float(data["bias"][0])
-            version = int(data["version"][0])
+        data = read_checked(path)
+        weights = np.asarray(data["weights"], dtype=np.float32)
+        bias = float(data["bias"][0])
+        version = int(data["version"][0])
         if weights.size & (weights.size - 1):
             raise PolicyError(f"{path}: weights length {weights.size} is not a power of two")
         name = name or path.stem

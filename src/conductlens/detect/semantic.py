@@ -25,7 +25,13 @@ import numpy as np
 import numpy.typing as npt
 
 from conductlens.detect.base import Hit, PolicyError
-from conductlens.detect.classifier import MANIFEST, REPORT_FLOOR, expected_hash, sha256_file
+from conductlens.detect.classifier import (
+    MANIFEST,
+    REPORT_FLOOR,
+    expected_hash,
+    read_checked,
+    sha256_file,
+)
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -155,12 +161,7 @@ class SemanticModel:
     @classmethod
     def load(cls, path: Path, name: str | None = None) -> SemanticModel:
         """Load ``path`` after checking its sha256 (and the encoder's) against the manifest."""
-        expected = expected_hash(path.parent / MANIFEST, path.stem)
-        actual = sha256_file(path)
-        if actual != expected:
-            raise PolicyError(f"{path}: sha256 {actual} does not match the manifest ({expected})")
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: np.asarray(data[key]) for key in data.files}
+        arrays = read_checked(path)
         try:
             return cls.from_arrays(name or path.stem, arrays, encoder_hash(path.parent))
         except (KeyError, ValueError) as exc:
