@@ -33,7 +33,7 @@ def test_manifest_pins_the_installed_encoder() -> None:
 
 def test_head_loads_and_scores_hate_above_neutral() -> None:
     model = SemanticModel.load(MODELS / "hate-semantic.npz")
-    assert model.hidden_weights.shape[0] == DIMENSIONS == model.embedding_size
+    assert model.hidden_weights.shape[0] == DIMENSIONS
     texts = ["all immigrants are filthy animals", "the immigration office opens at 9"]
     scores = model.scores(texts)
     assert scores[0] > 0.6 > scores[1]

@@ -185,11 +185,6 @@ class SemanticModel:
             encoder_sha256=encoder_sha256,
         )
 
-    @property
-    def embedding_size(self) -> int:
-        """The length of the embeddings the head reads."""
-        return int(self.hidden_weights.shape[0])
-
     def scores(self, batch: Sequence[str]) -> F64:
         """Probability of the positive class for every message."""
         return self.scores_from(embed(batch, self.encoder_sha256))

@@ -17,7 +17,6 @@ from sklearn.neural_network import MLPClassifier
 
 from conductlens.detect import datasets as ds
 from conductlens.detect.classifier import sha256_file
-from conductlens.detect.metrics import scores
 from conductlens.detect.semantic import (
     DIMENSIONS,
     ENCODER,
@@ -28,12 +27,14 @@ from conductlens.detect.semantic import (
     encoder_weights,
 )
 from conductlens.detect.training import (
+    DAVIDSON_SPLIT,
     FORMAT_VERSION,
     SPECS,
     ModelSpec,
     dataset_hashes,
     sample_weights,
     training_splits,
+    validation_metrics,
     write_npz,
 )
 
@@ -95,18 +96,16 @@ def train_semantic(root: Path, spec: SemanticSpec, output: Path, encoder: str) -
     arrays = fit_head(embeddings, splits, spec)
     write_npz(path, arrays)
     model = SemanticModel.from_arrays(spec.name, arrays, encoder)
-    metrics = {}
-    for split in training_splits(root, spec.data, "val"):
-        predicted = model.scores_from(embed_uncached(split.texts, encoder)) >= 0.5
-        values = scores(split.labels, predicted)
-        metrics[split.name] = {k: round(v, 4) for k, v in values.items()}
+    metrics = validation_metrics(
+        root, spec.data, lambda texts: model.scores_from(embed_uncached(texts, encoder))
+    )
     return {
         "kind": "semantic",
         "file": path.name,
         "sha256": sha256_file(path),
         "datasets": dataset_hashes(root, spec.data)
         | {"group_statements.txt (shipped)": sha256_file(ds.GROUP_STATEMENTS)},
-        "davidson_split": {"seed": ds.DAVIDSON_SEED, "train": "first 80% of the permutation"},
+        "davidson_split": DAVIDSON_SPLIT,
         "params": {
             "encoder": ENCODER,
             "dimensions": DIMENSIONS,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,15 +105,18 @@ def dataset_hashes(root: Path, spec: ModelSpec) -> dict[str, str]:
     return {str(f.relative_to(root)): sha256_file(f) for f in files}
 
 
-def _validation(
-    root: Path, spec: ModelSpec, weights: npt.NDArray[np.float32], bias: float
+def validation_metrics(
+    root: Path, spec: ModelSpec, score: Callable[[Sequence[str]], npt.NDArray[np.float64]]
 ) -> dict[str, dict[str, float]]:
-    model = Classifier(f"classifier:{spec.name}", spec.name, weights, bias)
+    """Metrics at 0.5 on each validation split of ``spec``'s datasets, for the manifest."""
     out = {}
     for split in training_splits(root, spec, "val"):
-        values = scores(split.labels, model.scores(split.texts) >= 0.5)
+        values = scores(split.labels, score(split.texts) >= 0.5)
         out[split.name] = {k: round(v, 4) for k, v in values.items()}
     return out
+
+
+DAVIDSON_SPLIT = {"seed": ds.DAVIDSON_SEED, "train": "first 80% of the permutation"}
 
 
 def train_one(root: Path, spec: ModelSpec, output: Path) -> dict[str, object]:
@@ -133,7 +136,7 @@ def train_one(root: Path, spec: ModelSpec, output: Path) -> dict[str, object]:
         "sha256": sha256_file(path),
         "kind": "ngram",
         "datasets": dataset_hashes(root, spec),
-        "davidson_split": {"seed": ds.DAVIDSON_SEED, "train": "first 80% of the permutation"},
+        "davidson_split": DAVIDSON_SPLIT,
         "params": {
             "buckets": BUCKETS,
             "char_ngrams": list(CHAR_NGRAMS),
@@ -143,5 +146,7 @@ def train_one(root: Path, spec: ModelSpec, output: Path) -> dict[str, object]:
             "sample_weight": "each dataset equal, classes balanced within it",
             "davidson_positive_classes": list(spec.davidson_positive),
         },
-        "metrics": _validation(root, spec, weights, bias),
+        "metrics": validation_metrics(
+            root, spec, Classifier(f"classifier:{spec.name}", spec.name, weights, bias).scores
+        ),
     }
