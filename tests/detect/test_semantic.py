@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -143,3 +144,14 @@ def test_cache_serves_repeats_and_stays_bounded(monkeypatch: pytest.MonkeyPatch)
     second = semantic.embed(["ddddd", "eeeeee"], "sha")
     assert second[:, 0].tolist() == [5, 6] and encoded[-1] == ["eeeeee"]
     assert len(semantic._cache) == 3
+
+
+def test_npz_that_is_not_a_head_is_refused_by_name(tmp_path: Path) -> None:
+    # A hash-matching file of the wrong shape (an n-gram model put in a head's place).
+    shutil.copy(MODELS / "hate.npz", tmp_path / "hate-semantic.npz")
+    manifest = _manifest()
+    manifest["hate-semantic"] = {"sha256": sha256_file(tmp_path / "hate-semantic.npz")}
+    text = json.dumps({"models": manifest})
+    (tmp_path / MANIFEST).write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"hate-semantic.npz: not a semantic head"):
+        SemanticModel.load(tmp_path / "hate-semantic.npz")
