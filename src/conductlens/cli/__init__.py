@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from conductlens.cli import detect, evidence, review, scan
+from conductlens.cli import detect, evidence, findings, review, scan
 
 app = typer.Typer(
     name="conductlens",
@@ -16,6 +16,7 @@ app = typer.Typer(
 evidence.register(app)
 detect.register(app)
 scan.register(app)
+findings.register(app)
 review.register(app)
 
 
