@@ -13,3 +13,6 @@ class Settings(BaseSettings):
     db: str = "conductlens.db"
     exhibit_dir: str | None = None
     user: str | None = None
+    # The Ed25519 key that signs audit checkpoints: a file apart from the store (default
+    # $XDG_CONFIG_HOME/conductlens/audit-signing-key.pem), created 0600 on first use.
+    audit_key: str | None = None

@@ -8,12 +8,14 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
+from conductlens.cli import audit as audit_cli
 from conductlens.cli import review as review_cli
 
 
 def _app() -> typer.Typer:
     app = typer.Typer()
     review_cli.register(app)
+    audit_cli.register(app)
     return app
 
 

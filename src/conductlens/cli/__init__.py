@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from conductlens.cli import detect, evidence, findings, review, scan
+from conductlens.cli import audit, detect, evidence, findings, review, scan
 
 app = typer.Typer(
     name="conductlens",
@@ -18,6 +18,7 @@ detect.register(app)
 scan.register(app)
 findings.register(app)
 review.register(app)
+audit.register(app)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -54,6 +55,22 @@ def open_store(db: str | None) -> Store:
         ) from None
     finally:
         sys.stdout.flush()
+
+
+def open_existing_store(db: str | None) -> Store:
+    """Like ``open_store`` but never creates one: a SQLite path that does not exist (a typo)
+    is a one-line error instead of a new, empty store."""
+    from sqlalchemy.engine import make_url
+
+    from conductlens.store import to_url
+
+    name = db or Settings().db
+    url = make_url(to_url(name))
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        if path in ("", ":memory:") or not Path(path).is_file():
+            raise fail(f"no store at {name} (nothing was created)")
+    return open_store(db)
 
 
 def record_audit(

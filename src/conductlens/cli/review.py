@@ -1,10 +1,8 @@
-"""``conductlens serve|demo|users add|audit verify|audit export``: the review commands."""
+"""``conductlens serve|demo|users add``: the review commands."""
 
 from __future__ import annotations
 
-import csv
 import getpass
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -110,52 +108,9 @@ def users_add(
         console.print(f"Added {username} ({chosen.value}).")
 
 
-def audit_verify(db: DbOption = None) -> None:
-    """Check the audit log's hash chain; exit 1 naming the first broken record."""
-    from conductlens.review.audit import verify_chain
-
-    with user_errors():
-        store = open_store(db)
-        with store.engine.connect() as conn:
-            result = verify_chain(conn)
-    if not result.ok:
-        raise fail(f"audit chain broken at record {result.first_bad_id}: {result.reason}")
-    console.print(f"Audit chain verified: {result.records} records, unbroken.")
-
-
-def audit_export(
-    db: DbOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
-    case_id: Annotated[int | None, typer.Option("--case-id")] = None,
-    username: Annotated[str, typer.Option("--user")] = "",
-) -> None:
-    """Write the audit log (optionally filtered) to stdout."""
-    from conductlens.review.audit import export_rows
-
-    with user_errors():
-        store = open_store(db)
-        with store.engine.connect() as conn:
-            rows = export_rows(conn, case_id=case_id, username=username)
-    if fmt == "jsonl":
-        for row in rows:
-            sys.stdout.write(json.dumps(row, sort_keys=True) + "\n")
-        return
-    if fmt != "csv":
-        raise fail("--format must be csv or jsonl")
-    columns = ["id", "ts", "username", "action", "case_id", "object_ids", "justification",
-               "detail", "prev_hash", "hash"]
-    writer = csv.DictWriter(sys.stdout, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(rows)
-
-
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("demo")(demo)
     users = typer.Typer(help="Local accounts.", no_args_is_help=True)
     users.command("add")(users_add)
     app.add_typer(users, name="users")
-    audit = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-    audit.command("verify")(audit_verify)
-    audit.command("export")(audit_export)
-    app.add_typer(audit, name="audit")

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Connection, Integer, Select, TextClause, c
 
 from conductlens.ingest._text import search_form
 from conductlens.review import scope
+from conductlens.review._csv import csv_safe as csv_safe  # re-exported for access
 from conductlens.store import tables as t
 
 
@@ -43,11 +44,6 @@ def source_of(m: object) -> str:
     if g("src_table"):
         where += f"/{g('src_table')}#{g('src_row')}"
     return str(where)
-
-
-def csv_safe(value: str) -> str:
-    """Stop spreadsheet formula injection in exported cells."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def fts_words(query: str) -> list[str]:

@@ -3,8 +3,12 @@
 Each record's hash is sha256 over the previous record's hash and the canonical JSON of its
 own fields (id included), so an edit, a deletion or a reordering breaks the chain at a
 point ``verify_chain`` names. ``audit_head`` keeps the last id and hash, so cutting records
-off the end is detected too. Appends are serialised: on PostgreSQL by a transaction-level
-advisory lock, on SQLite by the write transaction itself.
+off the end is detected too, unless the head is moved as well: only a signed checkpoint
+(``review.checkpoints``) kept outside the store catches that, or a log wiped and restarted.
+
+Appends are serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by
+taking the write lock (a no-op update of ``audit_head``) before the head is read, so two
+writers never compute the same next id. ``record`` retries a transaction that lost a race.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from conductlens.errors import ConductLensError
+from conductlens.store import tables as t
 from conductlens.store.tables_review import audit_events, audit_head
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 7_320_114  # arbitrary, constant: "one audit writer at a time"
+RETRIES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +72,14 @@ def _fields(row: Mapping[str, Any]) -> dict[str, object]:
 
 
 def _lock(conn: Connection) -> None:
+    """Hold the one-writer lock until the caller's transaction ends."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    else:
+        # A write statement makes SQLite take its write lock now (waiting for the busy
+        # timeout), so the head read below is the latest and no one else can move it.
+        conn.execute(update(audit_head).where(audit_head.c.id == 1)
+                     .values(last_id=audit_head.c.last_id))
 
 
 def _head(conn: Connection) -> tuple[int, str]:
@@ -96,14 +110,51 @@ def append(conn: Connection, event: AuditEvent, now: datetime | None = None) -> 
     return int(row["id"])
 
 
+def record(engine: Engine, event: AuditEvent, now: datetime | None = None) -> int:
+    """Append ``event`` in a transaction of its own, retrying one that lost a race for the
+    write lock (SQLite's busy timeout ran out) or, on a store without the lock, for the id."""
+    for attempt in range(RETRIES):
+        try:
+            with engine.begin() as conn:
+                return append(conn, event, now)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == RETRIES - 1 or not _lost_race(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _lost_race(exc: IntegrityError | OperationalError) -> bool:
+    message = str(exc.orig).lower()
+    return "locked" in message or "busy" in message or "unique" in message \
+        or "duplicate" in message or "deadlock" in message
+
+
 def _rows(conn: Connection) -> Iterator[Mapping[str, Any]]:
     result = conn.execute(select(audit_events).order_by(audit_events.c.id))
     for row in result.mappings():
         yield dict(row)
 
 
+def require_tables(conn: Connection) -> None:
+    """A one-line ``ConductLensError`` when the audit tables are gone (dropped)."""
+    missing = [n for n in ("audit_events", "audit_head") if not inspect(conn).has_table(n)]
+    if missing:
+        raise ConductLensError(f"the store has no {' or '.join(missing)} table: "
+                               "the audit log was dropped or this is not a ConductLens store")
+
+
+def evidence_held(conn: Connection) -> int:
+    """How many exhibits and messages the store holds (evidence that must have a log)."""
+    held = 0
+    for table in (t.exhibits, t.messages):
+        held += int(conn.scalar(select(func.count()).select_from(table)) or 0)
+    return held
+
+
 def verify_chain(conn: Connection) -> VerifyResult:
-    """Walk the whole log; the first record that breaks the chain, and why."""
+    """Walk the whole log; the first record that breaks the chain, and why. An empty log
+    in a store that holds evidence fails too: the log was wiped."""
+    require_tables(conn)
     prev_hash, expected_id, count = GENESIS, 1, 0
     for row in _rows(conn):
         rid = int(row["id"])
@@ -123,6 +174,9 @@ def _check_head(conn: Connection, count: int, last_hash: str) -> VerifyResult:
     if head_id != count or head_hash != last_hash:
         reason = f"the log ends at record {count} but the chain head says {head_id} (truncated)"
         return VerifyResult(False, count, count + 1 if head_id > count else head_id, reason)
+    if count == 0 and (held := evidence_held(conn)):
+        reason = f"the store holds {held} exhibits and messages but no audit records (wiped)"
+        return VerifyResult(False, 0, None, reason)
     return VerifyResult(True, count)
 
 

@@ -25,6 +25,8 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # Writers queue for the write lock rather than fail after pysqlite's default 5 s.
+    cur.execute("PRAGMA busy_timeout=60000")
     cur.close()
 
 

@@ -63,10 +63,9 @@ def _error(request: Request, status: int, message: str) -> Response:
 def _record_refusal(request: Request, why: str, case_id: int | None = None) -> None:
     session = getattr(request.state, "session", None)
     store: Store = request.app.state.store
-    with store.engine.begin() as conn:
-        audit.append(conn, audit.AuditEvent(
-            session.user.username if session else "anonymous", "access.denied", case_id,
-            detail={"path": request.url.path, "method": request.method, "why": why}))
+    audit.record(store.engine, audit.AuditEvent(
+        session.user.username if session else "anonymous", "access.denied", case_id,
+        detail={"path": request.url.path, "method": request.method, "why": why}))
 
 
 def _handlers(app: FastAPI) -> None:

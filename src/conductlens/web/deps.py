@@ -85,10 +85,9 @@ async def _check_csrf(request: Request, session: WebSession) -> bool:
 
 
 def _deny(store: Store, session: WebSession, request: Request, why: str) -> HTTPException:
-    with store.engine.begin() as conn:
-        audit.append(conn, audit.AuditEvent(
-            session.user.username, "access.denied",
-            detail={"path": request.url.path, "method": request.method, "why": why}))
+    audit.record(store.engine, audit.AuditEvent(
+        session.user.username, "access.denied",
+        detail={"path": request.url.path, "method": request.method, "why": why}))
     return HTTPException(403, "not allowed" if why == "role" else "bad or missing CSRF token")
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from conductlens.review import audit
+from conductlens.review._csv import csv_row
 from conductlens.web.deps import CanReadAudit, StoreDep
 from conductlens.web.pages import render
 
@@ -29,10 +30,9 @@ def audit_page(request: Request, session: CanReadAudit, store: StoreDep,
                username: Annotated[str, Query(max_length=64)] = "",
                action: Annotated[str, Query(max_length=40)] = "",
                case_id: int | None = None) -> HTMLResponse:
-    with store.engine.begin() as conn:
-        # Reading the log is itself a consultation of personal data: record it first.
-        audit.append(conn, audit.AuditEvent(session.user.username, "audit.view", detail={
-            "username": username, "action": action, "case_id": case_id}))
+    # Reading the log is itself a consultation of personal data: record it first.
+    audit.record(store.engine, audit.AuditEvent(session.user.username, "audit.view", detail={
+        "username": username, "action": action, "case_id": case_id}))
     rows = _rows(store, username, action, case_id)
     with store.engine.connect() as conn:
         verdict = audit.verify_chain(conn)
@@ -46,14 +46,13 @@ def audit_export(session: CanReadAudit, store: StoreDep,
                  username: Annotated[str, Query(max_length=64)] = "",
                  action: Annotated[str, Query(max_length=40)] = "",
                  case_id: int | None = None) -> Response:
+    audit.record(store.engine, audit.AuditEvent(
+        session.user.username, "audit.export",
+        detail={"username": username, "action": action, "case_id": case_id}))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     for row in _rows(store, username, action, case_id):
-        writer.writerow({k: row[k] for k in COLUMNS})
-    with store.engine.begin() as conn:
-        audit.append(conn, audit.AuditEvent(session.user.username, "audit.export",
-                                            detail={"username": username, "action": action,
-                                                    "case_id": case_id}))
+        writer.writerow(csv_row(row, COLUMNS))
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
