@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from conductlens.cli import audit, detect, evidence, findings, review, scan
+from conductlens.cli import audit, detect, dynamics, evidence, findings, review, scan
 
 app = typer.Typer(
     name="conductlens",
@@ -19,6 +19,7 @@ scan.register(app)
 findings.register(app)
 review.register(app)
 audit.register(app)
+dynamics.register(app)
 
 
 def main() -> None:
