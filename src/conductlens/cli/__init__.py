@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from conductlens.cli import audit, detect, dynamics, evidence, findings, review, scan
+from conductlens.cli import audit, detect, dynamics, evidence, findings, report, review, scan
 
 app = typer.Typer(
     name="conductlens",
@@ -20,6 +20,7 @@ findings.register(app)
 review.register(app)
 audit.register(app)
 dynamics.register(app)
+report.register(app)
 
 
 def main() -> None:

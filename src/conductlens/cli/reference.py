@@ -39,7 +39,8 @@ def render(app: typer.Typer) -> str:
     root = typer.main.get_command(app)
     parts = [HEADER]
     for path, cmd in _walk(root, []):
-        if not path or hasattr(cmd, "commands"):
+        # A group is listed when it takes options itself (``key-facts --json``).
+        if not path or (hasattr(cmd, "commands") and not _params(cmd)):
             continue
         parts.append(f"\n## `conductlens {' '.join(path)}`\n")
         parts.append(f"\n{(cmd.help or '').strip()}\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Connection, Select, func, insert, select, update
@@ -129,11 +129,20 @@ def subjects(conn: Connection, case_id: int) -> list[tuple[int, str, str]]:
     return [(int(i), str(s), str(n)) for i, s, n in rows]
 
 
-def log_hours(conn: Connection, case_id: int, actor: str, hours: float, note: str = "") -> None:
+# What investigation hours are spent on (key facts count hours per case, person and activity).
+ACTIVITIES = ("assessment", "evidence_review", "interview", "disclosure", "report_writing",
+              "meeting_or_hearing", "other")
+
+
+def log_hours(conn: Connection, case_id: int, actor: str, hours: float, note: str = "",
+              activity: str | None = None, worked_on: date | None = None) -> None:
     if not 0 < hours <= 24:
         raise ConductLensError("hours must be between 0 and 24 per entry")
+    if activity is not None and activity not in ACTIVITIES:
+        raise ConductLensError(f"activity must be one of {', '.join(ACTIVITIES)}")
     conn.execute(insert(case_hours).values(case_id=case_id, username=actor, hours=hours,
-                                           note=note or None, logged_at=datetime.now(UTC)))
+                                           note=note or None, logged_at=datetime.now(UTC),
+                                           activity=activity, worked_on=worked_on))
     audit.append(conn, audit.AuditEvent(actor, "case.hours", case_id, detail={"hours": hours}))
 
 

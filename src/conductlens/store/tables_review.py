@@ -116,6 +116,8 @@ case_hours = Table(
     Column("hours", Float, nullable=False),
     Column("note", Text, nullable=True),
     Column("logged_at", DateTime(timezone=True), nullable=False),
+    Column("activity", String(32), nullable=True),  # 0010_report: what the hours were spent on
+    Column("worked_on", Date, nullable=True),  # 0010_report: the day worked
 )
 
 case_notes = Table(

@@ -10,6 +10,7 @@ from conductlens.web.routes import (
     audit_log,
     auth,
     cases,
+    outcomes,
     register,
     review,
     scope,
@@ -18,5 +19,5 @@ from conductlens.web.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router, cases.router, scope.router, review.router, audit_log.router,
-    register.router, admin.router, team.router, api.router,
+    register.router, admin.router, team.router, outcomes.router, api.router,
 )

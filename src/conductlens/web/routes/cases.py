@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -66,6 +67,7 @@ def case_page(request: Request, case_id: int, session: CanViewCases, store: Stor
             "scopes": scope.history(conn, case_id),
             "unmasks": pseudonyms.unmask_list(conn, case_id),
             "people": register.list_people(conn), "statuses": list(CaseStatus),
+            "activities": cases.ACTIVITIES,
             "team": teams.members(conn, case_id), "assignable": teams.assignable(conn),
         }
     return render(request, "case.html", context)
@@ -124,11 +126,17 @@ def add_subject(case_id: int, session: CanEditCase, store: StoreDep,
 
 @router.post("/cases/{case_id}/hours")
 def log_hours(case_id: int, session: CanEditCase, store: StoreDep,
-              hours: Annotated[float, Form()], note: Annotated[str, Form(max_length=500)] = ""
-              ) -> Response:
+              hours: Annotated[float, Form()], note: Annotated[str, Form(max_length=500)] = "",
+              activity: Annotated[str, Form(max_length=32)] = "",
+              worked_on: Annotated[str, Form(max_length=10)] = "") -> Response:
+    try:
+        day = date.fromisoformat(worked_on) if worked_on else None
+    except ValueError:
+        raise ConductLensError(f"worked_on: {worked_on!r} is not a date (YYYY-MM-DD)") from None
     with store.engine.begin() as conn:
         cases.find_case(conn, case_id)
-        cases.log_hours(conn, case_id, session.user.username, hours, note)
+        cases.log_hours(conn, case_id, session.user.username, hours, note,
+                        activity or None, day)
     return _back(case_id, "#hours")
 
 
