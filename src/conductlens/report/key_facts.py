@@ -20,6 +20,7 @@ from sqlalchemy import Connection, func, select
 from conductlens.report.outcomes import all_outcomes
 from conductlens.report.records import Outcome
 from conductlens.report.terms import Action, FindingLevel, OutcomeRefused, Proceeding
+from conductlens.store import tables as t
 from conductlens.store.tables_review import case_hours
 
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
@@ -126,6 +127,16 @@ def key_facts(conn: Connection, year: str | None = None, filters: Filters | None
     """Key facts from the store for ``year`` (default: the current financial year)."""
     chosen = year or financial_year(date.today())
     return compute(all_outcomes(conn), chosen, hours_by_case(conn), filters)
+
+
+def messaging_share(conn: Connection, year: str, filters: Filters | None = None) -> float | None:
+    """The share of cases finalised in ``year`` whose case holds messaging evidence (an
+    exhibit); ``None`` when none were finalised."""
+    chosen = [o for o in finalised_in(all_outcomes(conn), year) if (filters or Filters()).keep(o)]
+    if not chosen:
+        return None
+    with_exhibits = set(conn.scalars(select(t.exhibits.c.case_id).distinct()))
+    return sum(o.case_id in with_exhibits for o in chosen) / len(chosen)
 
 
 def years_held(conn: Connection) -> list[str]:

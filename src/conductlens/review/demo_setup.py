@@ -56,6 +56,7 @@ def build_demo(store: Store, out_dir: Path) -> DemoAccounts:
     _record_exhibits(store, case_id, summaries)
     found = record_findings(store, case_id)
     _propose_scope(store, case_id, _main_subject(plot))
+    _history(store)
     return DemoAccounts(passwords, case_id, tuple(s.reference for s in summaries), found)
 
 
@@ -106,3 +107,14 @@ def _propose_scope(store: Store, case_id: int, subject: object) -> None:
                       rationale=("The allegation concerns messages in the Team 3 shift group "
                                  "over the period complained of; one-to-one chats are excluded "
                                  "to limit collateral intrusion."))
+
+
+def _history(store: Store) -> None:
+    """Closed synthetic cases over three financial years (a tenth of the Home Office's
+    2021-22 figures each year), so the key facts dashboard is never empty."""
+    from conductlens.demo.outcome_history import TABLE_1_1, plan, write_history
+
+    tenth = {ct: {p: max(1, n // 10) for p, n in row.items()} for ct, row in TABLE_1_1.items()}
+    with store.engine.begin() as conn:
+        for year in ("2023-24", "2024-25", "2025-26"):
+            write_history(conn, plan(tenth, year), "Westshire Police", f"HIST-{year}")

@@ -10,6 +10,7 @@ from conductlens.web.routes import (
     audit_log,
     auth,
     cases,
+    key_facts,
     outcomes,
     register,
     review,
@@ -19,5 +20,5 @@ from conductlens.web.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router, cases.router, scope.router, review.router, audit_log.router,
-    register.router, admin.router, team.router, outcomes.router, api.router,
+    register.router, admin.router, team.router, outcomes.router, key_facts.router, api.router,
 )
