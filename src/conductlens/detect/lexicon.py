@@ -11,6 +11,7 @@ from pathlib import Path
 import ahocorasick
 
 from conductlens.detect.base import Hit, PolicyError, Span
+from conductlens.detect.masks import MaskIndex, may_be_masked
 from conductlens.detect.normalise import Normalised, normalise, normalise_with_offsets
 
 
@@ -52,14 +53,6 @@ def read_lexicon(name: str, path: Path) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
-def _masked(word: str) -> Iterator[str]:
-    # "paki" -> "p*ki", "pa*i", "p*i": an inner run of at most half the letters hidden behind
-    # one "*" (runs of "*" collapse to one in the normal form); more would be ambiguous.
-    for start in range(1, len(word) - 1):
-        for end in range(start + 1, min(len(word), start + len(word) // 2 + 1)):
-            yield word[:start] + "*" + word[end:]
-
-
 def _typos(word: str) -> Iterator[str]:
     # Adjacent letters swapped (4+ letters) and one inner letter dropped (6+ letters: shorter
     # words would collide with everyday words, e.g. "black" -> "back"); first letter kept.
@@ -71,12 +64,14 @@ def _typos(word: str) -> Iterator[str]:
 
 
 def variants(term: str, masked: bool, typos: bool = False) -> set[str]:
-    """The normal forms under which ``term`` is matched: itself, a plural, masked forms,
-    and (with ``typos``) swapped or dropped letters and multi-word terms run together."""
+    """The normal forms under which ``term`` is matched: itself, a plural, with ``masked``
+    every "l" read as "i" (``s1ut``, ``sIut``: a capital I, a one or a Cyrillic і for the l),
+    and with ``typos`` swapped or dropped letters and multi-word terms run together.
+    Masked letters (``p*ki``) are matched by :mod:`conductlens.detect.masks` instead."""
     base = normalise(term).strip()
     forms = {base, base + "s"} if base[-1:] != "s" else {base}
-    if masked and " " not in base and len(base) >= 3:
-        forms.update(_masked(base))
+    if masked and "l" in base:
+        forms.update({form.replace("l", "i") for form in forms})
     if typos:
         forms.update(normalise(t).strip() for t in _typos(base) if " " not in t)
         if " " in base:
@@ -95,6 +90,7 @@ class Lexicon:
     entries: tuple[Entry, ...]
     automaton: ahocorasick.Automaton
     cues: frozenset[str]
+    masks: MaskIndex
 
     @classmethod
     def build(
@@ -110,16 +106,20 @@ class Lexicon:
         """
         table: dict[str, list[int]] = {}
         entries: list[Entry] = []
+        maskable: list[tuple[int, str, str]] = []
         for lexicon, masked, typos in lexicons:
             for entry in lexicon:
                 for form in sorted(variants(entry.term, masked, typos)):
                     table.setdefault(f" {form} ", []).append(len(entries))
+                if masked:
+                    maskable.append((len(entries), entry.term, _label(entry)))
                 entries.append(entry)
         automaton = ahocorasick.Automaton()
         for key, indices in table.items():
             automaton.add_word(key, (len(key), tuple(indices)))
         automaton.make_automaton()
-        return cls(id=id, entries=tuple(entries), automaton=automaton, cues=cues)
+        masks = MaskIndex.build(maskable, len(entries))
+        return cls(id=id, entries=tuple(entries), automaton=automaton, cues=cues, masks=masks)
 
     def detect(self, batch: Sequence[str]) -> Iterator[Hit]:
         """Yield one hit per matched entry occurrence, spans in original offsets."""
@@ -131,6 +131,13 @@ class Lexicon:
             raw = list(self.automaton.iter(norm))
             if raw:
                 yield from self._hits(index, batch[index], raw)
+            if may_be_masked(batch[index], norm):
+                yield from self._masked_hits(index, batch[index])
+
+    def _masked_hits(self, index: int, text: str) -> Iterator[Hit]:
+        for span, found in self.masks.find(text):
+            for entry in (self.entries[i] for i in found):
+                yield _hit(self.id, index, entry, span, "masked; ")
 
     def _hits(self, index: int, text: str, raw: list[_Raw]) -> Iterator[Hit]:
         norm: Normalised | None = None
@@ -153,12 +160,17 @@ def _excepted(entry: Entry, text: str, span: Span) -> bool:
     return found in entry.exceptions
 
 
-def _hit(detector: str, index: int, entry: Entry, span: Span | None) -> Hit:
-    detail = f"{entry.term!r} ({entry.lexicon}.txt line {entry.line}; source: {entry.source})"
+def _label(entry: Entry) -> str:
+    return f"{entry.lexicon}/" + ",".join(entry.tags)
+
+
+def _hit(detector: str, index: int, entry: Entry, span: Span | None, how: str = "") -> Hit:
+    where = f"{entry.lexicon}.txt line {entry.line}; source: {entry.source}"
+    detail = f"{entry.term!r} ({how}{where})"
     return Hit(
         index=index,
         detector=detector,
-        label=f"{entry.lexicon}/" + ",".join(entry.tags),
+        label=_label(entry),
         score=1.0,
         spans=(span,) if span is not None else (),
         detail=detail,

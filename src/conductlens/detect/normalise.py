@@ -108,6 +108,21 @@ _FOLD: dict[str, str] = {
     "\u200d": "",
     "\ufe0f": "",
     "\u00ad": "",
+    "\u2060": "",
+    "\u2061": "",
+    "\u2062": "",
+    "\u2063": "",
+    "\u2064": "",
+    "\u180e": "",
+    "\u200e": "",
+    "\u200f": "",
+    "\u202a": "",
+    "\u202b": "",
+    "\u202c": "",
+    "\u202d": "",
+    "\u202e": "",
+    "\u034f": "",
+    "\ufeff": "",
 }
 # Emoji used in these chats as words (a slur, a threat, a sexual act).
 _EMOJI: dict[str, str] = {
@@ -136,8 +151,18 @@ _EMOJI: dict[str, str] = {
 }
 
 
+# More look-alikes: Cyrillic and Greek letters that pass for Latin ones in chat fonts.
+_LOOKALIKES = dict(zip("гпиьѵӏԛԝѡіїёɩμωγϲϳϜ", "rnubvlqwwiieiuwycjf", strict=True))
+# Combining marks (accents, strike-through, "Zalgo" stacks) carry no letter of their own.
+# Not the enclosing marks of U+20D0..: a keycap (9️⃣) is a digit standing alone.
+_COMBINING = ((0x0300, 0x0370), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00))
+
+
 def _table() -> dict[int, str]:
-    table = {ord(k): v for k, v in _FOLD.items()}
+    table: dict[int, str] = {}
+    table.update({point: "" for first, last in _COMBINING for point in range(first, last)})
+    table.update({ord(k): v for k, v in _LOOKALIKES.items()})
+    table.update({ord(k): v for k, v in _FOLD.items()})
     table.update({ord(k): v for k, v in _EMOJI.items() if len(k) == 1})
     for offset in range(26):  # full-width Latin letters
         table[0xFF41 + offset] = chr(0x61 + offset)
@@ -194,7 +219,8 @@ class Normalised:
         return self.starts[start], self.ends[end - 1]
 
 
-def _fold_chars(text: str) -> tuple[str, list[int], list[int]]:
+def fold_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """Step 1 alone (lower-case and fold), with each character's original ``[start, end)``."""
     # Per-character so each output character knows its source; equals text.lower().translate
     # because the only context-dependent lower-casing (final sigma) is folded to "s" anyway.
     if text.isascii():  # every ASCII character folds to exactly one character
@@ -204,6 +230,8 @@ def _fold_chars(text: str) -> tuple[str, list[int], list[int]]:
     ends: list[int] = []
     for index, ch in enumerate(text):
         folded = ch.lower().translate(_TABLE)
+        if not folded and ends:  # a dropped mark or zero-width belongs to the letter before
+            ends[-1] = index + 1
         chars.append(folded)
         starts.extend([index] * len(folded))
         ends.extend([index + 1] * len(folded))
@@ -235,7 +263,7 @@ def _sub_tracked(
 
 def normalise_with_offsets(text: str) -> Normalised:
     """Return the same normal form as :func:`normalise`, with offsets into ``text``."""
-    out, starts, ends = _fold_chars(text)
+    out, starts, ends = fold_with_offsets(text)
     for pattern, repl in _STEPS:
         out, starts, ends = _sub_tracked(pattern, repl, out, starts, ends)
     lead = len(out) - len(out.lstrip(" "))
