@@ -26,6 +26,7 @@ from conductlens.cli._common import (
 from conductlens.errors import ConductLensError
 from conductlens.ingest.pipeline import IngestSummary, ingest_path, parse_zone
 from conductlens.ingest.registry import all_parsers
+from conductlens.settings import Settings
 from conductlens.store import reads
 
 console = Console()
@@ -89,7 +90,8 @@ def ingest(
     with user_errors():
         parse_zone(timezone)
     store = open_store(db)
-    options = {"store": store, "case": case, "fmt": fmt, "timezone": timezone, "locale": locale}
+    options = {"store": store, "case": case, "fmt": fmt, "timezone": timezone, "locale": locale,
+               "limits": Settings().limits()}
     done: list[IngestSummary] = []
     errors: list[dict[str, str]] = []
     with _progress() as progress:

@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from conductlens.errors import ParseError
+from conductlens.ingest.limits import active
 
-MAX_MEMBER_BYTES = 4 * 1024**3
 CHUNK = 1024 * 1024
 
 
@@ -27,8 +27,10 @@ def open_member(zf: zipfile.ZipFile, archive: str, name: str) -> IO[bytes]:
     check_member_name(archive, name)
     if info.flag_bits & 0x1:
         raise ParseError(archive, f"{name} is password-protected")
-    if info.file_size > MAX_MEMBER_BYTES:
-        raise ParseError(archive, f"{name} is larger than {MAX_MEMBER_BYTES} bytes")
+    limits = active()
+    if info.file_size > limits.max_member_bytes:
+        raise limits.refuse(archive, f"{name} expands to {info.file_size:,} bytes",
+                            "max_member_bytes")
     return zf.open(info)
 
 

@@ -14,17 +14,20 @@ from conductlens.ingest._msgstore_contacts import OWNER, JidBook
 from conductlens.ingest._msgstore_kinds import attachment_kind_from_mime, kind_of
 from conductlens.ingest._msgstore_sqlite import (
     Schema,
+    UnreadTimes,
     bare_jid,
     is_person,
     ms_to_utc,
     phone_from_jid,
     raw_row,
     row_dict,
+    sort_time,
 )
 from conductlens.ingest._msgstore_system import MEMBERSHIP, SystemFacts, changes, describe
 from conductlens.model import (
     Attachment,
     Conversation,
+    ExhibitWarning,
     MembershipEvent,
     MembershipKind,
     Message,
@@ -98,14 +101,23 @@ class Legacy:
             cols.append("NULL AS quoted_key_id")
         return (
             f"SELECT {', '.join(cols)} FROM messages m {join} "
-            "WHERE m.key_remote_jid != '-1' ORDER BY m.key_remote_jid, m.timestamp, m._id"
+            "WHERE m.key_remote_jid != '-1' ORDER BY m.key_remote_jid, "
+            f"{sort_time('messages', 'key_remote_jid')}, m._id"
         )
 
     def _messages(self) -> Iterator[Record]:
+        times = UnreadTimes(self.path or "msgstore.db", "messages")
         for sql_row in self.conn.execute(self._sql()):
             row = row_dict(sql_row)
             yield from self._conversation(row["key_remote_jid"], None, None)
-            yield from self._message(row)
+            for record in self._message(row):
+                if type(record) is Message:
+                    warning = times.check(row, record.timestamp.utc)
+                    if warning:
+                        yield ExhibitWarning(warning)
+                yield record
+        if times.summary():
+            yield ExhibitWarning(str(times.summary()))
 
     def _message(self, row: dict[str, object]) -> Iterator[Record]:
         conv = str(row["key_remote_jid"])

@@ -14,16 +14,19 @@ from conductlens.ingest._msgstore_contacts import OWNER, JidBook
 from conductlens.ingest._msgstore_kinds import attachment_kind_from_mime, kind_of
 from conductlens.ingest._msgstore_sqlite import (
     Schema,
+    UnreadTimes,
     is_person,
     ms_to_utc,
     phone_from_jid,
     raw_row,
     row_dict,
+    sort_time,
 )
 from conductlens.ingest._msgstore_system import SystemFacts, changes, describe
 from conductlens.model import (
     Attachment,
     Conversation,
+    ExhibitWarning,
     MembershipEvent,
     Message,
     MessageKind,
@@ -138,12 +141,22 @@ class Modern:
             cols.append("NULL AS element_content")
         return (
             f"SELECT {', '.join(cols)} FROM message m {' '.join(joins)} "
-            "WHERE m.chat_row_id > 0 ORDER BY m.chat_row_id, m.timestamp, m._id"
+            "WHERE m.chat_row_id > 0 ORDER BY m.chat_row_id, "
+            f"{sort_time('message', 'chat_row_id')}, m._id"
         )
 
     def _messages(self) -> Iterator[Record]:
-        for row in self.conn.execute(self._message_sql()):
-            yield from self._message(row_dict(row))
+        times = UnreadTimes(self.path or "msgstore.db", "message")
+        for sql_row in self.conn.execute(self._message_sql()):
+            row = row_dict(sql_row)
+            for record in self._message(row):
+                if type(record) is Message:
+                    warning = times.check(row, record.timestamp.utc)
+                    if warning:
+                        yield ExhibitWarning(warning)
+                yield record
+        if times.summary():
+            yield ExhibitWarning(str(times.summary()))
 
     def _message(self, row: dict[str, object]) -> Iterator[Record]:
         chat_row = int(str(row["chat_row_id"]))

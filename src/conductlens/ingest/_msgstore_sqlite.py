@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 import phonenumbers
 
 from conductlens.errors import ParseError
+from conductlens.ingest.limits import time_budget
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ENCRYPTED_REASON = "encrypted WhatsApp backup (crypt14/15): decrypt it first"
@@ -103,23 +104,34 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     conn = sqlite3.connect(uri, uri=True)
     conn.row_factory = sqlite3.Row
+    time_budget(conn, str(path))
     return conn
 
 
 class Schema:
     """Which tables and columns a database has (versions add and drop them freely)."""
 
-    __slots__ = ("_columns", "_conn", "tables")
+    __slots__ = ("_columns", "_conn", "tables", "views")
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        rows = conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
-        self.tables: frozenset[str] = frozenset(str(r[0]) for r in rows)
+        rows = conn.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
+        found = [(str(r[0]), str(r[1])) for r in rows]
+        self.tables: frozenset[str] = frozenset(name for name, _ in found)
+        # A phone's database holds tables; a view in their place is built to mislead or hang.
+        self.views: frozenset[str] = frozenset(name for name, kind in found if kind == "view")
         self._columns: dict[str, frozenset[str]] = {}
 
     def has(self, table: str, *columns: str) -> bool:
         """True when ``table`` exists with every one of ``columns``."""
         return table in self.tables and all(c in self.columns(table) for c in columns)
+
+    def refuse_views(self, label: str, names: tuple[str, ...]) -> None:
+        """Refuse a database where any of ``names`` is a view rather than a table."""
+        for name in names:
+            if name in self.views:
+                raise ParseError(label, f"{name!r} is a view, not a table: not a phone's "
+                                 "own database (refused rather than run)")
 
     def columns(self, table: str) -> frozenset[str]:
         """Column names of ``table`` (empty when the table is absent)."""
@@ -202,3 +214,48 @@ def raw_row(table: str, row: Mapping[str, object]) -> str:
 def row_dict(row: sqlite3.Row) -> dict[str, object]:
     """A ``sqlite3.Row`` as a plain dict."""
     return {k: row[k] for k in row.keys()}  # noqa: SIM118 (Row has no items())
+
+
+def sort_time(table: str, group: str) -> str:
+    """An ORDER BY key that keeps a row whose timestamp is not a number where it sits.
+
+    Text sorts after every number in SQLite, so a row with ``timestamp = 'x'`` would move to
+    the end of its chat; instead it sorts with the last readable time before it (by row id).
+    """
+    numeric = "typeof({a}.timestamp) IN ('integer', 'real')"
+    return (
+        f"COALESCE(CASE WHEN {numeric.format(a='m')} THEN m.timestamp END, "
+        f"(SELECT p.timestamp FROM {table} p WHERE p.{group} = m.{group} AND p._id < m._id "
+        f"AND {numeric.format(a='p')} ORDER BY p._id DESC LIMIT 1), 0)"
+    )
+
+
+class UnreadTimes:
+    """Rows whose timestamp is present but not a usable time: each reported, in order."""
+
+    SHOWN = 20
+
+    def __init__(self, label: str, table: str) -> None:
+        self.label, self.table, self.count = label, table, 0
+
+    def check(self, row: Mapping[str, object], utc: datetime | None) -> str | None:
+        """A warning for this row when its timestamp could not be read (first few only)."""
+        value = row["timestamp"]
+        if utc is not None or value is None:
+            return None
+        self.count += 1
+        if self.count > self.SHOWN:
+            return None
+        return (
+            f"{self.label}: {self.table} row {row['row_id']}: timestamp {value!r} is not a "
+            "time; kept without one, in row order (the value is in raw)"
+        )
+
+    def summary(self) -> str | None:
+        """The closing line when more rows were affected than were listed."""
+        if self.count <= self.SHOWN:
+            return None
+        return (
+            f"{self.label}: {self.count:,} {self.table} rows in all have a timestamp that is "
+            f"not a time (the first {self.SHOWN} are listed)"
+        )

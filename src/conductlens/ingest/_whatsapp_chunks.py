@@ -2,6 +2,9 @@
 
 The file is read in blocks of about 1 MiB of whole lines and decoded in one go; lines that
 are not valid UTF-8 are set apart (they become ParseIssues), and UTF-16 files are decoded too.
+Every line ending (LF, CRLF, a lone CR as old Mac tools write, or a mix) ends a line, so
+the same chat gives the same records whichever it uses. A line longer than the
+``max_line_bytes`` limit is refused before it is held whole.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from conductlens.errors import ParseError
+from conductlens.ingest.limits import active
 
 Opener = Callable[[], IO[bytes]]
 BLOCK = 1 << 20
@@ -31,6 +35,29 @@ class Chunk:
     lines: int
 
 
+@dataclass(slots=True)
+class Endings:
+    """How the lines of a file ended, counted where a block holds any CR."""
+
+    crlf: int = 0
+    cr: int = 0
+    lf_mixed: int = 0
+
+    def note(self, data: bytes) -> None:
+        """Count the endings in ``data`` (called only when it holds a CR)."""
+        crlf = data.count(b"\r\n")
+        self.crlf += crlf
+        self.cr += data.count(b"\r") - crlf
+        self.lf_mixed += data.count(b"\n") - crlf
+
+    def warning(self, path: str) -> str | None:
+        """A line for the exhibit when lines end in lone CRs (alone or mixed with others)."""
+        if not self.cr:
+            return None
+        mixed = ", mixed with LF or CRLF endings" if self.crlf + self.lf_mixed else ""
+        return f"{path}: {self.cr:,} lines end in a lone CR{mixed}; each CR read as a line end"
+
+
 @dataclass(frozen=True, slots=True)
 class BadLine:
     """A line whose bytes are not valid in the file's encoding."""
@@ -39,8 +66,11 @@ class BadLine:
     raw: bytes
 
 
-def iter_chunks(open_bytes: Opener, path: str) -> Iterator[Chunk | BadLine]:
+def iter_chunks(
+    open_bytes: Opener, path: str, endings: Endings | None = None
+) -> Iterator[Chunk | BadLine]:
     """The file as chunks of whole lines, with undecodable lines set apart."""
+    longest = active().max_line_bytes
     with open_bytes() as fh:
         carry = fh.read(4)
         if carry[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
@@ -52,8 +82,18 @@ def iter_chunks(open_bytes: Opener, path: str) -> Iterator[Chunk | BadLine]:
         while True:
             block = fh.read(BLOCK)
             data = carry + block
+            held = b""
+            if b"\r" in block or b"\r" in carry:
+                if block and data.endswith(b"\r"):
+                    data, held = data[:-1], b"\r"  # its "\n" may start the next block
+                if endings is not None:
+                    endings.note(data)
+                data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
             cut = len(data) if not block else data.rfind(b"\n") + 1
-            carry = data[cut:]
+            carry = data[cut:] + held
+            if len(carry) > longest:
+                at = line + data.count(b"\n", 0, cut)
+                raise active().refuse(path, f"line {at} is longer than allowed", "max_line_bytes")
             if cut:
                 n = data.count(b"\n", 0, cut)
                 yield from _decode(data[:cut], line, n)
@@ -93,7 +133,7 @@ def _decode(data: bytes, line: int, n: int) -> Iterator[Chunk | BadLine]:
 
 
 def _lf(text: str) -> str:
-    return text.replace("\r\n", "\n") if "\r" in text else text
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _chunk(line: int, text: str) -> Chunk:
@@ -110,12 +150,21 @@ def _utf16_chunks(start: bytes, rest: IO[bytes], path: str) -> Iterator[Chunk | 
         io.BufferedReader(_Joined(start, rest)), encoding="utf-16", errors="strict", newline=""
     )
     line, carry = 1, ""
+    longest = active().max_line_bytes
     try:
         while True:
             block = stream.read(BLOCK)
             data = carry + block
+            if "\r" in data:
+                held = "\r" if block and data.endswith("\r") else ""
+                data = _lf(data[: len(data) - len(held)])
+            else:
+                held = ""
             cut = len(data) if not block else data.rfind("\n") + 1
-            carry = data[cut:]
+            carry = data[cut:] + held
+            if len(carry) * 2 > longest:
+                raise active().refuse(path, f"line {line} is longer than allowed",
+                                      "max_line_bytes")
             if cut:
                 yield _chunk(line, data[:cut])
                 line += data.count("\n", 0, cut)

@@ -161,8 +161,11 @@ class Order:
 _MDY_LOCALES = ("en-us", "en_us", "en-ph", "en-ca", "fil")
 
 
-def decide_order(shape: Shape, stats: FieldStats, locale: str) -> Order:
-    """Day/month order: from the data, then the shape, then the exhibit locale."""
+def decide_order(
+    shape: Shape, stats: FieldStats, locale: str, cue: tuple[bool, str] | None = None
+) -> Order:
+    """Day/month order: from the data, then the file's language ``cue`` (day_first, basis),
+    then the shape, then the exhibit locale."""
     if shape.year_first:
         # Year-first exports are y/m/d everywhere; a middle field over 12 says otherwise.
         if stats.max_first > 12 >= stats.max_second:
@@ -174,6 +177,8 @@ def decide_order(shape: Shape, stats: FieldStats, locale: str) -> Order:
         return Order(False, True, f"a second field of {stats.max_second} in the data")
     if stats.max_first > 12 and stats.max_second > 12:
         return Order(True, False, "the data has both orders; each line read as it fits")
+    if cue is not None:
+        return Order(cue[0], False, cue[1])
     return _order_from_shape(shape, stats, locale)
 
 

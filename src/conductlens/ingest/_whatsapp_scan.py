@@ -45,7 +45,8 @@ class Headers:
     """Header shapes, one combined regex of their fast patterns, and a date reader each."""
 
     locale: str
-    fixed: dict[int, bool] | None = None
+    fixed: dict[int, Order] | None = None
+    cue: tuple[bool, str] | None = None  # (day_first, basis) from the file's language
     shapes: list[Shape] = field(default_factory=list)
     stats: list[FieldStats] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
@@ -192,8 +193,8 @@ class Headers:
     def order(self, k: int) -> Order:
         """The day/month order of shape ``k``."""
         if self.fixed is not None and k in self.fixed:
-            return Order(self.fixed[k], True, "fixed")
-        return decide_order(self.shapes[k], self.stats[k], self.locale)
+            return self.fixed[k]
+        return decide_order(self.shapes[k], self.stats[k], self.locale, self.cue)
 
     def when(self, k: int, g: tuple[str, ...]) -> datetime | None:
         """The header's local time, None when the date is impossible."""
@@ -282,7 +283,7 @@ class Scan:
         return None
 
 
-def first_pass(chunks: Iterator[Chunk | BadLine], locale: str, fixed: dict[int, bool] | None
+def first_pass(chunks: Iterator[Chunk | BadLine], locale: str, fixed: dict[int, Order] | None
                ) -> Scan:
     """Walk every line once, collecting shapes, date statistics and senders."""
     scan = Scan(Headers(locale, fixed=fixed))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
+from conductlens.ingest.limits import active, check_zip_entries
 from conductlens.model import Record
 
 HEAD_BYTES = 64 * 1024
@@ -34,6 +35,8 @@ class Source:
     head: bytes = b""
     members: tuple[str, ...] = ()
     kind: str = "file"  # "file" | "zip" | "dir"
+    # Where the exhibit came from when ``path`` is its staging copy (for sidecar warnings).
+    origin: Path | None = None
     _zip_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -48,13 +51,24 @@ class Source:
             head = fh.read(HEAD_BYTES)
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
-                names = [i.filename for i in zf.infolist() if not i.is_dir()]
+                infos = [i for i in zf.infolist() if not i.is_dir()]
+                sizes = [(i.filename, i.file_size, i.compress_size) for i in infos]
+                check_zip_entries(str(path), sizes, active())
+                names = [i.filename for i in infos]
             return cls(path=path, head=head, members=tuple(names), kind="zip")
         return cls(path=path, head=head, kind="file")
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    def original(self, inside: Path) -> Path:
+        """``inside`` (under a folder exhibit, or beside a file one) where the original is."""
+        if self.origin is None:
+            return inside
+        if self.kind == "dir":
+            return self.origin / inside.relative_to(self.path)
+        return self.origin.parent / inside.relative_to(self.path.parent)
 
 
 class Parser(Protocol):

@@ -1,6 +1,8 @@
-"""Bring one exhibit into the store: hash, recognise, parse, write, keep the original.
+"""Bring one exhibit into the store: copy, hash the copy, recognise, parse, write, keep.
 
-One exhibit is one transaction: if anything fails the store is left as it was.
+The original is read once, into a staging copy; everything after reads the copy (see
+``store/evidence.py``). One exhibit is one transaction: if anything fails the store and the
+exhibit folder are left as they were.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from conductlens.errors import ConductLensError, ParseError
 from conductlens.ingest.base import ParseOptions, Parser, Source
+from conductlens.ingest.limits import Limits, interrupted, using
 from conductlens.ingest.registry import parser_named, pick_parser
-from conductlens.store import Store, current_user
+from conductlens.store import Store, current_user, store_trouble
 from conductlens.store import tables as t
-from conductlens.store.evidence import hash_exhibit, keep_original
+from conductlens.store.evidence import Staged, keep, stage
 from conductlens.store.writes import ExhibitWriter, inserted_id
 
 Progress = Callable[[int], None]
@@ -72,8 +76,6 @@ def parse_zone(name: str | None) -> ZoneInfo | None:
 
 
 def _open_source(path: Path) -> Source:
-    if not path.exists():
-        raise ParseError(str(path), "no such file or folder")
     source = Source.open(path)
     if source.kind == "file" and not source.head:
         raise ParseError(str(path), "the file is empty")
@@ -146,14 +148,35 @@ def ingest_path(
     added_by: str | None = None,
     notes: str | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> IngestSummary:
     """Ingest one exhibit (file, zip or export folder) and return what it held."""
     zone = parse_zone(timezone)
-    source = _open_source(path)
-    parser = _choose(source, fmt)
-    sha, size = hash_exhibit(path)
     options = ParseOptions(locale=locale or "en-GB", timezone=zone)
-    with store.engine.begin() as conn:
+    with using(limits or Limits()) as active:
+        staged = stage(store.exhibit_dir, path, active)
+        try:
+            summary = _ingest_staged(store, staged, options, path, progress,
+                                     {"case": case, "fmt": fmt, "timezone": timezone,
+                                      "added_by": added_by, "notes": notes})
+        except ConductLensError as exc:
+            raise _renamed(exc, staged, path) from exc.__cause__
+        except DBAPIError as exc:
+            raise ConductLensError(f"{path}: not added: {store_trouble(exc)}") from None
+        finally:
+            staged.discard()
+    return summary
+
+
+def _ingest_staged(
+    store: Store, staged: Staged, options: ParseOptions, path: Path,
+    progress: Progress | None, given: dict[str, str | None],
+) -> IngestSummary:
+    source = _open_source(staged.path)
+    source.origin = path
+    parser = _choose(source, given["fmt"])
+    sha = staged.sha256
+    with store.writing() as conn:
         existing = _existing(conn, sha, path)
         if existing is not None:
             return existing
@@ -162,26 +185,27 @@ def ingest_path(
             conn.execute(
                 insert(t.exhibits).values(
                     reference=reference,
-                    case_id=case_id(conn, case),
+                    case_id=case_id(conn, given["case"]),
                     original_name=path.name,
                     sha256=sha,
-                    size=size,
+                    size=staged.size,
                     format=parser.name,
                     stored_path="",
-                    added_by=added_by or current_user(),
+                    added_by=given["added_by"] or current_user(),
                     added_at=datetime.now(UTC),
-                    timezone=timezone,
+                    timezone=given["timezone"],
                     locale=options.locale,
-                    notes=notes,
+                    notes=given["notes"],
                 )
             )
         )
-        writer = ExhibitWriter(conn, exhibit_id, parser.name, zone)
+        writer = ExhibitWriter(conn, exhibit_id, parser.name, options.timezone,
+                               relabel=lambda text: _plain(text, staged, path))
         _stream(parser, source, options, writer, progress)
         counts = writer.finish()
         if counts.messages == 0 and counts.conversations == 0:
-            raise ParseError(str(path), f"no messages found (read as {parser.name})")
-        stored = keep_original(store.exhibit_dir, path, sha)
+            raise ParseError(str(staged.path), f"no messages found (read as {parser.name})")
+        stored = keep(store.exhibit_dir, staged)
         conn.execute(
             t.exhibits.update().where(t.exhibits.c.id == exhibit_id).values(stored_path=str(stored))
         )
@@ -200,6 +224,18 @@ def ingest_path(
     )
 
 
+def _plain(text: str, staged: Staged, path: Path) -> str:
+    """``text`` naming the original, not the staging copy the parser read."""
+    return text.replace(str(staged.path), str(path))
+
+
+def _renamed(exc: ConductLensError, staged: Staged, path: Path) -> ConductLensError:
+    if isinstance(exc, ParseError):
+        return ParseError(_plain(exc.path, staged, path), _plain(exc.reason, staged, path),
+                          exc.line)
+    return ConductLensError(_plain(str(exc), staged, path))
+
+
 def _stream(
     parser: Parser,
     source: Source,
@@ -214,6 +250,11 @@ def _stream(
                 progress(n)
     except ConductLensError:
         raise
+    except sqlite3.OperationalError as exc:
+        refusal = interrupted(exc, str(source.path))
+        if refusal is not None:
+            raise refusal from exc
+        raise ParseError(str(source.path), f"could not be read as {parser.name}: {exc}") from exc
     except (
         ValueError,
         KeyError,

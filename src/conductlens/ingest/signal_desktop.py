@@ -19,6 +19,7 @@ from conductlens.errors import ParseError
 from conductlens.ingest._export_files import ExportTree, e164
 from conductlens.ingest._signal_messages import SignalContext, convert_row
 from conductlens.ingest.base import ParseOptions, Source
+from conductlens.ingest.limits import interrupted, time_budget
 from conductlens.model import Conversation, Participant, Record, SourceRef
 
 _SQLITE = b"SQLite format 3\x00"
@@ -54,7 +55,8 @@ class SignalDesktop:
         try:
             yield from _parse_db(db, source, db_member)
         except sqlite3.DatabaseError as exc:
-            raise ParseError(str(path), f"damaged SQLite database: {exc}") from exc
+            refusal = interrupted(exc, str(path))
+            raise refusal or ParseError(str(path), f"damaged SQLite database: {exc}") from exc
         finally:
             db.close()
 
@@ -69,7 +71,9 @@ def _check_header(path: Path) -> None:
 
 def _connect(path: Path) -> sqlite3.Connection:
     uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True)
+    conn = sqlite3.connect(uri, uri=True)
+    time_budget(conn, str(path))
+    return conn
 
 
 def _is_signal_db(path: Path) -> bool:

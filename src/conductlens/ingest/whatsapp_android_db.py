@@ -28,7 +28,9 @@ from conductlens.ingest._msgstore_sqlite import (
     wal_warning,
 )
 from conductlens.ingest.base import ParseOptions, Source
+from conductlens.ingest.limits import interrupted
 from conductlens.model import ExhibitWarning, Record
+from conductlens.store.evidence import hash_file
 
 DB_NAME = "msgstore.db"
 _MARKERS = (b"key_remote_jid", b"chat_row_id")
@@ -63,25 +65,41 @@ class WhatsAppAndroidDb:
         db, member = locate_db(source.path, source.kind, source.members, DB_NAME)
         label = str(db)
         check_sqlite_file(db, label)
-        names, warning = _names(db.parent / "wa.db")
+        names, warning = _names(db.parent / "wa.db", source)
         if warning:
             yield ExhibitWarning(warning)
-        wal = wal_warning(db)
+        wal = wal_warning(source.original(db))
         if wal:
             yield ExhibitWarning(wal)
         conn = open_readonly(db)
         try:
             yield from _read(conn, label, member, names)
         except sqlite3.DatabaseError as exc:
-            raise ParseError(label, f"the database is damaged or unreadable: {exc}") from exc
+            refusal = interrupted(exc, label)
+            reason = f"the database is damaged or unreadable: {exc}"
+            raise refusal or ParseError(label, reason) from exc
         finally:
             conn.close()
 
 
-def _names(wa_db: Path) -> tuple[dict[str, str], str | None]:
-    """Names from wa.db next to msgstore.db; a damaged wa.db only costs names."""
+def _names(wa_db: Path, source: Source) -> tuple[dict[str, str], str | None]:
+    """Names from wa.db in the exhibit (or beside a msgstore.db file); damage costs names."""
+    if not wa_db.is_file() and source.kind == "file":
+        wa_db = source.original(wa_db)
     if not wa_db.is_file():
         return {}, None
+    if source.origin is not None and source.kind == "file":
+        # Beside the exhibit, not in it: say which bytes the names came from.
+        sha, _ = hash_file(wa_db)
+        names, warning = _names_from(wa_db)
+        return names, warning or (
+            f"contact names read from {wa_db} beside the exhibit (sha256 {sha}); "
+            "it is not kept: ingest the folder holding both to keep it"
+        )
+    return _names_from(wa_db)
+
+
+def _names_from(wa_db: Path) -> tuple[dict[str, str], str | None]:
     try:
         check_sqlite_file(wa_db, str(wa_db))
         return load_wa_db(wa_db), None
@@ -110,6 +128,7 @@ def _read(
 
 def _flavour(conn: sqlite3.Connection, schema: Schema, label: str) -> str:
     """ "modern" or "legacy"; refuses databases that are neither, naming what is missing."""
+    schema.refuse_views(label, (*modern.REQUIRED, "messages", "jid", "chat", "wa_contacts"))
     gaps = {t: schema.missing(t, cols) for t, cols in modern.REQUIRED.items()}
     modern_ok = not any(gaps.values())
     legacy_ok = schema.has("messages", *legacy.REQUIRED)

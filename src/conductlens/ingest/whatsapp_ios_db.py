@@ -23,6 +23,7 @@ from conductlens.ingest._msgstore_sqlite import (
     wal_warning,
 )
 from conductlens.ingest.base import ParseOptions, Source
+from conductlens.ingest.limits import interrupted
 from conductlens.model import ExhibitWarning, Record
 
 DB_NAME = "ChatStorage.sqlite"
@@ -51,7 +52,7 @@ class WhatsAppIosDb:
         db, member = locate_db(source.path, source.kind, source.members, DB_NAME)
         label = str(db)
         check_sqlite_file(db, label)
-        wal = wal_warning(db)
+        wal = wal_warning(source.original(db))
         if wal:
             yield ExhibitWarning(wal)
         conn = open_readonly(db)
@@ -60,13 +61,16 @@ class WhatsAppIosDb:
             _require(schema, label)
             yield from ChatStorage(conn, schema, member).records()
         except sqlite3.DatabaseError as exc:
-            raise ParseError(label, f"the database is damaged or unreadable: {exc}") from exc
+            refusal = interrupted(exc, label)
+            reason = f"the database is damaged or unreadable: {exc}"
+            raise refusal or ParseError(label, reason) from exc
         finally:
             conn.close()
 
 
 def _require(schema: Schema, label: str) -> None:
     """Refuse databases without the WhatsApp message tables, naming what is missing."""
+    schema.refuse_views(label, tuple(REQUIRED))
     gaps = {t: schema.missing(t, cols) for t, cols in REQUIRED.items()}
     if not any(gaps.values()):
         return

@@ -15,10 +15,11 @@ from typing import IO, ClassVar
 
 from conductlens.errors import ParseError
 from conductlens.ingest._archives import hash_member, open_member
-from conductlens.ingest._whatsapp_chunks import Opener, iter_chunks
+from conductlens.ingest._whatsapp_chunks import Endings, Opener, iter_chunks
+from conductlens.ingest._whatsapp_cues import language_cue
 from conductlens.ingest._whatsapp_dates import GENERAL, shape_of
 from conductlens.ingest._whatsapp_emit import OWNER, Emitter, participant
-from conductlens.ingest._whatsapp_scan import Scan, first_pass
+from conductlens.ingest._whatsapp_scan import Headers, Scan, first_pass
 from conductlens.ingest.base import ParseOptions, Source
 from conductlens.model import Conversation, ExhibitWarning, MediaFile, Record, SourceRef
 
@@ -101,8 +102,12 @@ def parse_text(
     record passes through one generator frame less.)
     """
     label = path or where
-    scan = _scan(opener, label, options.locale)
+    endings = Endings()
+    scan = _scan(opener, label, options.locale, endings)
     head: list[Record] = list(_warnings(scan, label))
+    ends = endings.warning(label)
+    if ends:
+        head.append(ExhibitWarning(ends))
     conversation = f"whatsapp:{path or title_from}"
     head.append(Conversation(
         key=conversation, platform=PLATFORM, title=_title(title_from, scan),
@@ -116,8 +121,8 @@ def parse_text(
     return chain(head, emitter.run(iter_chunks(opener, label)))
 
 
-def _scan(opener: Opener, label: str, locale: str) -> Scan:
-    scan = first_pass(iter_chunks(opener, label), locale, None)
+def _scan(opener: Opener, label: str, locale: str, endings: Endings) -> Scan:
+    scan = first_pass(iter_chunks(opener, label, endings), locale, None)
     if scan.header_lines == 0:
         raise ParseError(label, "no WhatsApp message lines found")
     if scan.bad_lines >= 2 and scan.bad_lines * _BAD_LINE_SHARE > scan.lines:
@@ -125,20 +130,29 @@ def _scan(opener: Opener, label: str, locale: str) -> Scan:
             label, f"{scan.bad_lines} of {scan.lines} lines are not UTF-8 (another encoding?)"
         )
     headers = scan.headers
-    finals = {i: headers.order(i).day_first for i in range(len(headers.shapes))}
-    if any(headers.used[i] != {finals[i]} for i in finals):
+    if any(_open_question(headers, i) for i in range(len(headers.shapes))):
+        cue = language_cue(iter_chunks(opener, label))
+        headers.cue = (cue.day_first, cue.basis) if cue is not None else None
+    finals = {i: headers.order(i) for i in range(len(headers.shapes))}
+    if any(headers.used[i] != {finals[i].day_first} for i in finals):
         # The order decided at the end differs from the one used early on: read again so the
         # in-order checks use the right dates.
         scan = first_pass(iter_chunks(opener, label), locale, finals)
     return scan
 
 
+def _open_question(headers: Headers, i: int) -> bool:
+    """True when the data does not settle shape ``i``'s day/month order."""
+    order = headers.order(i)
+    return not order.certain and not headers.shapes[i].year_first and headers.counts[i] > 0
+
+
 def _warnings(scan: Scan, label: str) -> Iterator[Record]:
     headers = scan.headers
-    for i, shape in enumerate(headers.shapes):
-        order = headers.order(i)
-        if order.certain or shape.year_first or headers.counts[i] == 0:
+    for i in range(len(headers.shapes)):
+        if not _open_question(headers, i):
             continue
+        order = headers.order(i)
         how = "day/month" if order.day_first else "month/day"
         yield ExhibitWarning(
             f"{label}: dates read as {how} because {order.basis}; no line settled the order"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +28,8 @@ from conductlens.store import tables as t
 from conductlens.store._bulk import MessageRows
 
 BATCH = 5000
+# C0 and C1 control characters: never part of a name a person chose.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -63,9 +67,12 @@ class ExhibitWriter:
     """Turns parser records into rows; keys become ids; flushes in batches."""
 
     def __init__(
-        self, conn: Connection, exhibit_id: int, platform: str, zone: ZoneInfo | None
+        self, conn: Connection, exhibit_id: int, platform: str, zone: ZoneInfo | None,
+        relabel: Callable[[str], str] = str,
     ) -> None:
         self.conn = conn
+        # Parsers read a staging copy; file names in warnings and issues name the original.
+        self.relabel = relabel
         self.exhibit_id = exhibit_id
         self.platform = platform
         self.zone = zone
@@ -109,6 +116,9 @@ class ExhibitWriter:
         self.counts.conversations += 1
 
     def _participant(self, rec: Participant) -> None:
+        if rec.key not in self._participants and _CONTROLS.search(rec.key):
+            self._controlled(rec)
+            return
         values = {
             "name": rec.name,
             "phone": rec.phone,
@@ -127,6 +137,21 @@ class ExhibitWriter:
             t.participants, exhibit_id=self.exhibit_id, key=rec.key, **values
         )
         self.counts.participants += 1
+
+    def _controlled(self, rec: Participant) -> None:
+        """A key with control characters (a NUL...) is the same person as the key without.
+
+        The messages keep the characters in ``raw``; the person is not split in two.
+        """
+        clean = _CONTROLS.sub("", rec.key)
+        name = _CONTROLS.sub("", rec.name) if rec.name else rec.name
+        self._participant(dataclasses.replace(rec, key=clean, name=name))
+        self._participants[rec.key] = self._participants[clean]
+        shown = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(_CONTROLS.findall(rec.key))))
+        self._warning(ExhibitWarning(
+            f"sender {clean!r} is also written with control characters ({shown}); "
+            "read as the same person (the characters are kept in raw)"
+        ))
 
     def conversation_id(self, key: str) -> int:
         if key not in self._conversations:
@@ -214,16 +239,17 @@ class ExhibitWriter:
         self._buffer(
             t.unparsed,
             exhibit_id=self.exhibit_id,
-            path=rec.path,
+            path=self.relabel(rec.path),
             line=rec.line,
-            reason=rec.reason,
+            reason=self.relabel(rec.reason),
             raw=rec.raw,
         )
         self.counts.unparsed += 1
 
     def _warning(self, rec: ExhibitWarning) -> None:
-        self._buffer(t.exhibit_warnings, exhibit_id=self.exhibit_id, text=rec.text)
-        self.counts.warnings.append(rec.text)
+        text = self.relabel(rec.text)
+        self._buffer(t.exhibit_warnings, exhibit_id=self.exhibit_id, text=text)
+        self.counts.warnings.append(text)
 
     def _insert_one(self, table: Table, **values: Any) -> int:
         result = self.conn.execute(insert(table).values(**values))
