@@ -84,7 +84,7 @@ def record_audit(
     from conductlens.review.audit import AuditEvent, append
     from conductlens.store import current_user
 
-    with store.writing() as conn:  # the chain's last hash is read under the write lock
+    with store.engine.begin() as conn:
         append(
             conn,
             AuditEvent(
