@@ -1,7 +1,10 @@
 """Run a policy over the stored messages and keep the findings (``conductlens scan``).
 
 Incremental and idempotent: a run remembers the highest message id it reached for its policy
-version (``scan_runs``), so the next run reads only newer messages; messages that already have
+version (``scan_runs``), so the next run reads only newer messages. Findings are committed
+batch by batch with that mark, each in a short write transaction, so a run that is stopped
+keeps what it did, the next continues from there, and other users' writes are not held up
+for the whole run; messages that already have
 findings of this version are skipped as well, so no run ever duplicates a finding. A new policy
 version has no runs yet, so it scans everything.
 """
@@ -18,14 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from conductlens.detect.policy import Policy, load_policy
 from conductlens.detect.scan import scan_batch
 from conductlens.detect.semantic import use_threads
 from conductlens.errors import ConductLensError
-from conductlens.store import Store
+from conductlens.store import Store, store_trouble
 from conductlens.store import tables as t
+from conductlens.store.writes import inserted_id
 
 BATCH = 2000
 Progress = Callable[[int, int], None]
@@ -161,31 +166,52 @@ def scan_store(
     progress: Progress | None = None,
 ) -> ScanSummary:
     """Scan stored messages not yet scanned with this policy version; store the findings."""
+    try:
+        return _scan(store, policy_path, case, workers, progress)
+    except DBAPIError as exc:
+        raise ConductLensError(f"scan stopped: {store_trouble(exc)} (the findings of the "
+                               "batches done are kept; run it again to continue)") from None
+
+
+def _scan(
+    store: Store, policy_path: Path | None, case: str | None, workers: int,
+    progress: Progress | None,
+) -> ScanSummary:
     policy = load_policy(policy_path)
     started = datetime.now(UTC)
     summary = ScanSummary(policy_version=policy.version)
-    with store.engine.begin() as conn:
-        case_id, in_case = _case_filter(conn, case)
-        after = _watermark(conn, policy.version, case_id)
-        total, last_id = _extent(conn, after, in_case)
-        batches = _batches(_pending(conn, policy.version, after, in_case))
-        for rows, size in _run(policy, policy_path, batches, workers):
-            _store_rows(conn, rows, summary)
-            summary.messages_scanned += size
+    with store.engine.connect() as reader, store.writing() as conn:
+        case_id, in_case = _case_filter(reader, case)
+        after = _watermark(reader, policy.version, case_id)
+        total, last_id = _extent(reader, after, in_case)
+        run_id = inserted_id(conn.execute(insert(t.scan_runs).values(
+            policy_version=policy.version, case_id=case_id, last_message_id=after,
+            messages_scanned=0, findings=0, started_at=started, finished_at=started,
+        )))
+    # Reading streams on its own connection (a server-side cursor on PostgreSQL), while
+    # each batch's findings are written and committed on another.
+    with store.engine.connect() as reader:
+        batches = _batches(_pending(reader, policy.version, after, in_case))
+        for rows, size, reached in _run(policy, policy_path, batches, workers):
+            with store.writing() as conn:
+                _store_rows(conn, rows, summary)
+                summary.messages_scanned += size
+                _mark(conn, run_id, reached, summary)
             if progress is not None:
                 progress(summary.messages_scanned, total)
-        conn.execute(
-            insert(t.scan_runs).values(
-                policy_version=policy.version,
-                case_id=case_id,
-                last_message_id=last_id,
-                messages_scanned=summary.messages_scanned,
-                findings=summary.findings,
-                started_at=started,
-                finished_at=datetime.now(UTC),
-            )
-        )
+    with store.writing() as conn:
+        _mark(conn, run_id, last_id, summary)
     return summary
+
+
+def _mark(conn: Connection, run_id: int, reached: int, summary: ScanSummary) -> None:
+    """Record how far the run has got, in the transaction that stored its findings."""
+    conn.execute(
+        update(t.scan_runs).where(t.scan_runs.c.id == run_id).values(
+            last_message_id=reached, messages_scanned=summary.messages_scanned,
+            findings=summary.findings, finished_at=datetime.now(UTC),
+        )
+    )
 
 
 def _extent(conn: Connection, after: int, in_case: Any) -> tuple[int, int]:
@@ -199,10 +225,10 @@ def _extent(conn: Connection, after: int, in_case: Any) -> tuple[int, int]:
 
 def _run(
     policy: Policy, policy_path: Path | None, batches: Iterator[list[Item]], workers: int
-) -> Iterator[tuple[list[Row], int]]:
+) -> Iterator[tuple[list[Row], int, int]]:
     if workers <= 1:
         for batch in batches:
-            yield _scan_rows(policy, batch), len(batch)
+            yield _scan_rows(policy, batch), len(batch), int(batch[-1][0])
         return
     path = str(policy_path) if policy_path else None
     # Spawned, not forked: a fork of a process whose torch thread pool has run can deadlock.
@@ -211,12 +237,12 @@ def _run(
         workers, mp_context=context, initializer=_init_worker, initargs=(path,)
     ) as pool:
         # A bounded window of batches in flight keeps memory flat on a national backlog.
-        window: deque[tuple[int, Future[list[Row]]]] = deque()
+        window: deque[tuple[int, int, Future[list[Row]]]] = deque()
         for batch in batches:
-            window.append((len(batch), pool.submit(_worker_scan, batch)))
+            window.append((len(batch), int(batch[-1][0]), pool.submit(_worker_scan, batch)))
             if len(window) >= 2 * workers:
-                size, future = window.popleft()
-                yield future.result(), size
+                size, reached, future = window.popleft()
+                yield future.result(), size, reached
         while window:
-            size, future = window.popleft()
-            yield future.result(), size
+            size, reached, future = window.popleft()
+            yield future.result(), size, reached

@@ -97,11 +97,15 @@ def _busy_seconds() -> float:
 
 def _connect_args(url: str) -> dict[str, object]:
     """Every connection waits for other writers (bounded) rather than failing at once."""
-    backend = make_url(url).get_backend_name()
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
     if backend == "sqlite":
         return {"timeout": _busy_seconds()}
     if backend == "postgresql":
-        return {"options": f"-c lock_timeout={int(_busy_seconds() * 1000)}"}
+        # connect_args replace the URL's own "options": keep those (a search_path...) too.
+        given = parsed.query.get("options", "")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        return {"options": f"{given} -c lock_timeout={int(_busy_seconds() * 1000)}".strip()}
     return {}
 
 
