@@ -56,3 +56,23 @@ def test_analysts_cannot_record_outcomes(login: Any, world: World) -> None:
     response = client.post(f"/cases/{world.case_id}/outcomes",
                            data={**FORM, "person_id": "1", "csrf": client.csrf})
     assert response.status_code == 403
+
+
+def test_bundle_button_downloads_a_recorded_disclosure(login: Any, scoped: World,
+                                                      store: Store) -> None:
+    import io
+    import zipfile
+
+    from conductlens.store.tables_review import audit_events
+
+    client = login("investigator")
+    assert "Download the bundle" in client.get(f"/cases/{scoped.case_id}").text
+    response = client.post(f"/cases/{scoped.case_id}/bundle",
+                           data={"recipient": "Panel", "csrf": client.csrf})
+    assert response.status_code == 200, response.text
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert sorted(n.split("/")[1] for n in names) == ["bundle.html", "bundle.pdf",
+                                                      "manifest.json"]
+    with store.engine.connect() as conn:
+        assert conn.scalar(select(audit_events.c.id).where(
+            audit_events.c.action == "disclosure.bundle")) is not None

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from conductlens.cli._common import DbOption, open_store, user_errors
+from conductlens.cli._common import DbOption, err_console, fail, open_store, user_errors
+
+if TYPE_CHECKING:
+    from conductlens.review.accounts import User
+    from conductlens.store import Store
 
 console = Console(soft_wrap=True, highlight=False)
 YearOption = Annotated[str | None, typer.Option(
@@ -52,8 +57,78 @@ def _print_facts(facts: dict[str, object]) -> None:
         console.print(table)
 
 
+AsOption = Annotated[str | None, typer.Option(
+    "--as", help="The account reading the case (default: $CONDUCTLENS_USER or the OS user); "
+                 "it must be on the case team.")]
+
+
+def _reader(store: Store, username: str | None) -> User:
+    from conductlens.review.accounts import list_users
+    from conductlens.store import current_user
+
+    name = username or current_user()
+    found = [u for u in list_users(store.engine) if u.username == name]
+    if not found:
+        raise fail(f"--as: no account {name!r} (the bundle is read as a case-team account)")
+    return found[0]
+
+
+def _case_id(store: Store, reference: str) -> int:
+    from sqlalchemy import select
+
+    from conductlens.store import tables as t
+
+    with store.engine.connect() as conn:
+        found = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == reference))
+    if found is None:
+        raise fail(f"--case: no case {reference!r}")
+    return int(found)
+
+
+def bundle_command(
+    ctx: typer.Context,
+    case: Annotated[str | None, typer.Option("--case", help="Case reference.")] = None,
+    recipient: Annotated[str | None, typer.Option(
+        "--recipient", help="Who receives the bundle (recorded as a disclosure).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Empty folder to write.")] = None,
+    as_user: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write the evidential bundle (bundle.pdf, bundle.html, manifest.json) for a meeting or
+    hearing, read through the review door; recorded as a disclosure."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not case or not recipient or not output:
+        raise fail("bundle needs --case, --recipient and --output (or: bundle verify DIR)")
+    from conductlens.report.bundle import write_bundle
+
+    with user_errors():
+        store = open_store(db)
+        result = write_bundle(store.engine, _reader(store, as_user),
+                              _case_id(store, case), recipient, output)
+    console.print(f"Bundle {result.reference}: {result.relied_on} findings relied on, "
+                  f"{result.schedule_items} schedule items, written to {result.folder}")
+
+
+def bundle_verify(folder: Annotated[Path, typer.Argument(help="A bundle folder.")]) -> None:
+    """Check every file of a bundle against its manifest; exit 1 naming each change."""
+    from conductlens.report.bundle import verify_bundle
+
+    problems = verify_bundle(folder)
+    for problem in problems:
+        err_console.print(f"[bold red]error:[/] {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"Bundle {folder} verified: every file matches its manifest.")
+
+
 def register(app: typer.Typer) -> None:
     facts = typer.Typer(help="Key facts: counts in the Home Office statistics' shape.",
                         invoke_without_command=True)
     facts.callback()(key_facts_command)
     app.add_typer(facts, name="key-facts")
+    bundle = typer.Typer(help="The evidential bundle for a misconduct meeting or hearing.",
+                         invoke_without_command=True)
+    bundle.callback()(bundle_command)
+    bundle.command("verify")(bundle_verify)
+    app.add_typer(bundle, name="bundle")

@@ -1,4 +1,5 @@
-"""Outcomes per subject and barred-list referrals, recorded by the case's investigators.
+"""Outcomes per subject, barred-list referrals and the evidential bundle, for the case's
+investigators.
 
 The case-team check is ``deps.require``'s; the rules are ``report.reg42``'s: a refused
 outcome comes back as a 400 page naming each rule broken.
@@ -6,8 +7,12 @@ outcome comes back as a 400 page naming each rule broken.
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -15,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from conductlens.report import outcomes as oc
 from conductlens.report import terms
+from conductlens.report.bundle import FILES, MANIFEST, write_bundle
 from conductlens.report.records import BarredListReferral
 from conductlens.report.terms import OutcomeRefused
 from conductlens.review import cases
@@ -84,3 +90,18 @@ def record_referral(case_id: int, session: CanEditCase, store: StoreDep,
             rank.strip(), warrant_number.strip(), reasons.strip(), sent_on),
             session.user.username)
     return RedirectResponse(f"/cases/{case_id}/outcomes", status_code=303)
+
+
+@router.post("/cases/{case_id}/bundle")
+def download_bundle(case_id: int, session: CanEditCase, store: StoreDep,
+                    recipient: Annotated[str, Form(max_length=200)]) -> Response:
+    """Produce the evidential bundle for ``recipient`` (a recorded disclosure) as a zip of
+    bundle.pdf, bundle.html and manifest.json."""
+    with tempfile.TemporaryDirectory(prefix="conductlens-bundle-") as tmp:
+        result = write_bundle(store.engine, session.user, case_id, recipient, Path(tmp) / "b")
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name in (*FILES, MANIFEST):
+                zf.write(result.folder / name, f"{result.reference}/{name}")
+    return Response(data.getvalue(), media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{result.reference}.zip"'})

@@ -1,0 +1,117 @@
+"""The evidential bundle: ``bundle.html``, ``bundle.pdf`` (WeasyPrint) and ``manifest.json``.
+
+``write_bundle`` gathers the content through the review door, renders one HTML document
+(page numbers and the bundle reference on every printed page, from CSS ``@page`` rules),
+prints it to PDF with Debian's fonts, writes a manifest of every file's SHA-256 and records
+the bundle as a disclosure (``disclosure.bundle``) naming the recipient. ``verify_bundle``
+names every file that changed, went missing or was added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine, func, select
+
+from conductlens.errors import ConductLensError
+from conductlens.report.bundle_content import gather
+from conductlens.report.disclosure import schedule
+from conductlens.review import audit, cases
+from conductlens.review.accounts import User
+from conductlens.store.tables_review import audit_events
+
+FILES = ("bundle.html", "bundle.pdf")
+MANIFEST = "manifest.json"
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass(frozen=True, slots=True)
+class BundleResult:
+    reference: str
+    folder: Path
+    files: dict[str, str]  # name -> sha256
+    relied_on: int
+    schedule_items: int
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _reference(engine: Engine, case_id: int) -> str:
+    with engine.connect() as conn:
+        ref = cases.find_case(conn, case_id).reference
+        made = conn.scalar(select(func.count()).where(
+            audit_events.c.case_id == case_id,
+            audit_events.c.action == "disclosure.bundle")) or 0
+    return f"{ref}-B{int(made) + 1:02d}"
+
+
+def render_html(content: object, items: object) -> str:
+    return _ENV.get_template("bundle.html").render(c=content, schedule=items)
+
+
+def write_bundle(engine: Engine, user: User, case_id: int, recipient: str, folder: Path
+                 ) -> BundleResult:
+    """Write the bundle for ``recipient`` into ``folder`` (created; must be empty)."""
+    if not recipient.strip():
+        raise ConductLensError("--recipient: a bundle is disclosed to someone: name them")
+    folder.mkdir(parents=True, exist_ok=True)
+    if any(folder.iterdir()):
+        raise ConductLensError(f"{folder}: the output folder must be empty")
+    content = gather(engine, user, case_id, recipient.strip(), _reference(engine, case_id))
+    items = schedule(content)
+    html = render_html(content, items)
+    (folder / "bundle.html").write_text(html, encoding="utf-8")
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=str(folder)).write_pdf(folder / "bundle.pdf")
+    files = {name: _sha256(folder / name) for name in FILES}
+    manifest = {"files": files, "bundle_reference": content.reference,
+                "case": content.case.reference, "recipient": content.recipient,
+                "produced_by": content.produced_by,
+                "produced_at": content.produced_at.isoformat(timespec="seconds"),
+                "exhibits": {e.reference: e.sha256 for e in content.exhibits}}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _record(engine, user, case_id, content.reference, recipient.strip(), files,
+            [r.finding.id for r in content.relied_on])
+    return BundleResult(content.reference, folder, files, len(content.relied_on), len(items))
+
+
+def _record(engine: Engine, user: User, case_id: int, reference: str, recipient: str,
+            files: dict[str, str], findings: list[int]) -> None:
+    with engine.begin() as conn:
+        audit.append(conn, audit.AuditEvent(
+            user.username, "disclosure.bundle", case_id, {"finding": findings},
+            f"evidential bundle {reference} disclosed to {recipient}",
+            {"recipient": recipient, "bundle": reference, "how": "PDF and HTML bundle",
+             "files": files}))
+
+
+def verify_bundle(folder: Path) -> list[str]:
+    """Every difference between ``folder`` and its manifest (empty when intact)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        listed: dict[str, str] = dict(manifest["files"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{folder / MANIFEST}: unreadable manifest ({exc.__class__.__name__})"]
+    problems = []
+    for name, sha in sorted(listed.items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif _sha256(path) != sha:
+            problems.append(f"{name}: changed (sha256 differs from the manifest)")
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in listed
+                   and p.name != MANIFEST)
+    problems += [f"{name}: not in the manifest" for name in extra]
+    return problems

@@ -1,0 +1,131 @@
+"""What an evidential bundle holds, gathered through the review door.
+
+Message content (each finding relied on and its conversation context) comes only from
+``ReviewSession``, so the authorised scope and the case's pseudonyms apply and each read is
+audited. Metadata (exhibits, scopes, the audit trail) is read here, with file names and
+conversation titles passed through the case's ``Namer`` so no hidden person is named.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select
+
+from conductlens.review import cases, scope
+from conductlens.review.access import ReviewSession, ShownFinding, ShownMessage
+from conductlens.review.accounts import User
+from conductlens.review.pseudonyms import Namer
+from conductlens.store import tables as t
+from conductlens.store.tables_review import audit_events, decisions
+
+
+@dataclass(frozen=True, slots=True)
+class ExhibitEntry:
+    reference: str
+    name: str  # the original file name, bystanders' names masked
+    sha256: str
+    size: int
+    format: str
+    added_by: str
+    added_at: datetime
+    first: datetime | None
+    last: datetime | None
+    messages: int
+    custody: tuple[tuple[str, str, str], ...]  # (when, who, what) from the audit log
+
+
+@dataclass(frozen=True, slots=True)
+class ReliedOn:
+    finding: ShownFinding
+    context: tuple[ShownMessage, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BundleContent:
+    reference: str
+    case: cases.Case
+    recipient: str
+    subjects: tuple[str, ...]
+    standards: tuple[str, ...]
+    scopes: tuple[scope.Scope, ...]
+    exhibits: tuple[ExhibitEntry, ...]
+    relied_on: tuple[ReliedOn, ...]
+    unused: tuple[ShownFinding, ...]
+    withheld: int
+    accesses: tuple[tuple[str, str, int], ...]  # (action, user, times)
+    produced_by: str
+    produced_at: datetime
+
+
+def _notes(conn: Connection, case_id: int, finding_id: int) -> tuple[str, ...]:
+    rows = conn.execute(select(decisions.c.username, decisions.c.decision, decisions.c.note,
+                               decisions.c.created_at)
+                        .where(decisions.c.case_id == case_id,
+                               decisions.c.finding_id == finding_id)
+                        .order_by(decisions.c.id))
+    return tuple(f"{when:%d %b %Y %H:%M} {who}: {what}{' — ' + note if note else ''}"
+                 for who, what, note, when in rows)
+
+
+def _custody(conn: Connection, case_id: int, reference: str) -> tuple[tuple[str, str, str], ...]:
+    rows = conn.execute(select(audit_events.c.ts, audit_events.c.username,
+                               audit_events.c.action, audit_events.c.detail)
+                        .where(audit_events.c.case_id == case_id,
+                               audit_events.c.action.like("exhibit%"))
+                        .order_by(audit_events.c.id))
+    out = []
+    for ts, who, action, detail in rows:
+        if json.loads(detail or "{}").get("reference") in (reference, None):
+            out.append((str(ts)[:19].replace("T", " "), str(who), str(action)))
+    return tuple(out)
+
+
+def _exhibits(conn: Connection, case_id: int, namer: Namer) -> tuple[ExhibitEntry, ...]:
+    out = []
+    for e in conn.execute(select(t.exhibits).where(t.exhibits.c.case_id == case_id)
+                          .order_by(t.exhibits.c.id)).mappings():
+        span = conn.execute(select(t.messages.c.ts_local).where(
+            t.messages.c.exhibit_id == e["id"], t.messages.c.ts_local.is_not(None))
+            .order_by(t.messages.c.ts_local)).scalars().all()
+        out.append(ExhibitEntry(
+            e["reference"], namer.redact(e["original_name"]), e["sha256"], e["size"],
+            e["format"], e["added_by"], e["added_at"], span[0] if span else None,
+            span[-1] if span else None, len(span),
+            _custody(conn, case_id, e["reference"])))
+    return tuple(out)
+
+
+def _accesses(conn: Connection, case_id: int) -> tuple[tuple[str, str, int], ...]:
+    rows = conn.execute(select(audit_events.c.action, audit_events.c.username)
+                        .where(audit_events.c.case_id == case_id))
+    counts = Counter((str(a), str(u)) for a, u in rows)
+    return tuple((a, u, n) for (a, u), n in sorted(counts.items()))
+
+
+def gather(engine: Engine, user: User, case_id: int, recipient: str, reference: str
+           ) -> BundleContent:
+    """Everything the bundle shows, content read as ``user`` through the review door."""
+    door = ReviewSession(engine, user, case_id)
+    queue = door.queue()
+    relied = [f for f in queue if f.decision == "relevant"]
+    unused = tuple(f for f in queue if f.decision != "relevant")
+    withheld = door.totals().withheld
+    contexts = [door.finding(f.id)[1] for f in relied]
+    with engine.begin() as conn:
+        case = cases.find_case(conn, case_id)
+        current = scope.require(conn, case_id)
+        namer = Namer(conn, case_id, current.subjects)
+        items = tuple(ReliedOn(f, tuple(c), _notes(conn, case_id, f.id))
+                      for f, c in zip(relied, contexts, strict=True))
+        content = BundleContent(
+            reference, case, recipient, tuple(n for _, _, n in cases.subjects(conn, case_id)),
+            tuple(sorted({s for f in relied for s in f.standards})),
+            tuple(scope.history(conn, case_id)), _exhibits(conn, case_id, namer), items,
+            unused, withheld, _accesses(conn, case_id), user.username,
+            datetime.now().astimezone())
+    return content
