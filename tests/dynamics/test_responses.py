@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Connection
 
 from conductlens.dynamics import Dynamics, Window, as_record, store_texts
+from conductlens.ingest.pipeline import ingest_path
+from conductlens.store import Store
 
 PostId = Callable[[str], int]
 
@@ -61,3 +64,19 @@ def test_a_shorter_window_counts_fewer(conn: Connection, post_id: PostId) -> Non
 def test_member_who_joined_after_is_not_present(conn: Connection, post_id: PostId) -> None:
     rec = _record(conn, post_id)
     assert "PC Zoe King" not in rec["present"]  # type: ignore[operator]
+
+
+def test_an_endorsement_naming_another_member_answers_them(tmp_path: Path) -> None:
+    chat = tmp_path / "WhatsApp Chat with T.txt"
+    chat.write_text(
+        "02/03/2026, 07:00 - Sgt Rachel Hughes created group \"T\"\n"
+        "02/03/2026, 07:00 - Sgt Rachel Hughes added PC Tom Reid, PC Amy Shah and PC Dan Wood\n"
+        "02/03/2026, 22:00 - PC Tom Reid: that victim was a proper slag, deserved it\n"
+        "02/03/2026, 22:02 - PC Dan Wood: passed my driving course today\n"
+        "02/03/2026, 22:03 - PC Amy Shah: nice one Dan 😂\n", encoding="utf-8")
+    store = Store.open(f"sqlite:///{tmp_path / 's.db'}", tmp_path / "x")
+    ingest_path(store=store, path=chat)
+    with store.engine.connect() as conn:
+        ((group, found),) = Dynamics(conn, store_texts(conn)).responses([3], Window())
+        rec = as_record(conn, group, found)
+    assert rec["endorsed"] == [] and rec["neutral"] == ["PC Amy Shah", "PC Dan Wood"]

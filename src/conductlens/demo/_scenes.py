@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from conductlens.demo import content
+from conductlens.demo._responses import Extras, add_responses
 from conductlens.demo._timeline import Timeline, minutes
 from conductlens.demo.incidents import (
     CHALLENGES,
@@ -40,6 +42,7 @@ class DraftIncident:
     leaver: str | None
     leave_id: int | None
     members: tuple[str, ...]
+    extras: Extras = Extras()
 
 
 def _sender(tl: Timeline, members: list[str], spec: IncidentSpec) -> str:
@@ -96,8 +99,10 @@ def _silent_leaver(tl: Timeline, members: list[str], exclude: set[str], when: da
     return tl.rng.choice(pool)
 
 
-def incident_scene(tl: Timeline, index: int, spec: IncidentSpec, when: datetime) -> DraftIncident:
-    """Plant one incident at ``when`` and the group's response to it."""
+def incident_scene(tl: Timeline, index: int, spec: IncidentSpec, when: datetime,
+                   side: random.Random | None = None) -> DraftIncident:
+    """Plant one incident at ``when`` and the group's response to it (``side`` drives the
+    extra responses of :mod:`conductlens.demo._responses`; None plants none)."""
     members = tl.members_at(when)
     sender = _sender(tl, members, spec)
     text = _text(tl, spec, members, sender)
@@ -123,6 +128,9 @@ def incident_scene(tl: Timeline, index: int, spec: IncidentSpec, when: datetime)
     if spec.response == "laugh_leave":
         leaver = _silent_leaver(tl, members, {sender, *laughed}, when)
         leave_id = tl.membership(when + minutes(tl.rng.randint(60, 180)), "left", leaver)
+    engaged = {sender, *laughed, challenger, leaver}
+    free = [m for m in members if m not in engaged]
+    extras = add_responses(tl, side, spec.response, message_id, when, free) if side else Extras()
     return DraftIncident(
         index,
         spec,
@@ -137,10 +145,12 @@ def incident_scene(tl: Timeline, index: int, spec: IncidentSpec, when: datetime)
         leaver,
         leave_id,
         tuple(members),
+        extras,
     )
 
 
-def plant_incidents(tl: Timeline, start: datetime, days: int) -> list[DraftIncident]:
+def plant_incidents(tl: Timeline, start: datetime, days: int,
+                    side: random.Random | None = None) -> list[DraftIncident]:
     """Plant every incident template on distinct days, in chronological order."""
     chosen = sorted(tl.rng.sample(range(3, days - 2), k=len(INCIDENTS)))
     order = list(range(len(INCIDENTS)))
@@ -151,7 +161,7 @@ def plant_incidents(tl: Timeline, start: datetime, days: int) -> list[DraftIncid
             hour=tl.rng.randint(8, 22), minute=tl.rng.randint(0, 59), second=tl.rng.randint(0, 59)
         )
         when = when + _days(day)
-        drafts.append(incident_scene(tl, position, INCIDENTS[spec_index], when))
+        drafts.append(incident_scene(tl, position, INCIDENTS[spec_index], when, side))
     return drafts
 
 

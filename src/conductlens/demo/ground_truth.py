@@ -67,7 +67,8 @@ def counts(scenario: Scenario) -> dict[str, Any]:
 
 def _incident(scenario: Scenario, book: NameBook, incident: PlantedIncident) -> dict[str, Any]:
     message = next(m for m in scenario.messages if m.seq == incident.seq)
-    engaged = {incident.sender, *incident.laughed_by, incident.challenged_by}
+    engaged = {incident.sender, *incident.endorsed_by, *incident.challengers,
+               *incident.neutral_by}
     media = media_names(scenario).get(incident.seq)
     return {
         "id": incident.id,
@@ -94,6 +95,34 @@ def _incident(scenario: Scenario, book: NameBook, incident: PlantedIncident) -> 
         "leave_seq": incident.leave_seq,
         "members_at_time": list(incident.members_at_time),
         "silent_members": [m for m in incident.members_at_time if m not in engaged],
+        **_responses(scenario, book, incident, message),
+    }
+
+
+def _responses(scenario: Scenario, book: NameBook, incident: PlantedIncident,
+               message: DemoMessage) -> dict[str, Any]:
+    """Who was present, endorsed and challenged (the ``responses`` command's answer key)."""
+    by_seq = message_by_seq(scenario)
+    in_words = sorted({by_seq[s].sender for s in (*incident.laughing_reply_seqs,
+                                                  *incident.approval_seqs)})
+    groups = {"present": list(incident.members_at_time),
+              "endorsed": list(incident.endorsed_by), "endorsed_by_message": in_words,
+              "challenged": list(incident.challengers)}
+
+    def shown(ids: list[str]) -> list[str]:
+        return sorted(book.name(o, message.when) for o in ids)
+
+    return {
+        **groups,
+        "approved_by": list(incident.approved_by),
+        "approval_seqs": list(incident.approval_seqs),
+        "reported_by": list(incident.reported_by),
+        "report_seqs": list(incident.report_seqs),
+        "neutral_by": list(incident.neutral_by),
+        "neutral_seqs": list(incident.neutral_seqs),
+        "late_challenged_by": list(incident.late_challenged_by),
+        "late_challenge_seqs": list(incident.late_challenge_seqs),
+        "shown_in_android_txt": {k: shown(v) for k, v in groups.items()},
     }
 
 

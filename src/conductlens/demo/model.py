@@ -95,6 +95,29 @@ class PlantedIncident:
     left_after: str | None
     leave_seq: int | None
     members_at_time: tuple[str, ...]
+    approved_by: tuple[str, ...] = ()
+    """Officers who approved in words ("only saying what we're all thinking")."""
+    approval_seqs: tuple[int, ...] = ()
+    reported_by: tuple[str, ...] = ()
+    """Officers who challenged it as well, saying they would report it."""
+    report_seqs: tuple[int, ...] = ()
+    neutral_by: tuple[str, ...] = ()
+    """Officers who posted about something else inside the response window."""
+    neutral_seqs: tuple[int, ...] = ()
+    late_challenged_by: tuple[str, ...] = ()
+    """Officers who challenged it hours later, outside the response window."""
+    late_challenge_seqs: tuple[int, ...] = ()
+
+    @property
+    def endorsed_by(self) -> tuple[str, ...]:
+        """Everyone who endorsed it: laughing reactions or replies, approval in words."""
+        return tuple(sorted({*self.laughed_by, *self.approved_by}))
+
+    @property
+    def challengers(self) -> tuple[str, ...]:
+        """Everyone who challenged it inside the window."""
+        first = (self.challenged_by,) if self.challenged_by else ()
+        return tuple(sorted({*first, *self.reported_by}))
 
 
 @dataclass(frozen=True, slots=True)

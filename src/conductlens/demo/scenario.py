@@ -37,7 +37,8 @@ def build_scenario(seed: int = 7, scale: float = 1.0) -> Scenario:
     officers = content.roster()
     tl = Timeline(rng)
     _plan_membership(tl)
-    incidents = plant_incidents(tl, START, DAYS)
+    side = random.Random(f"conductlens-demo-responses:{seed}")
+    incidents = plant_incidents(tl, START, DAYS, side)
     negatives = plant_hard_negatives(tl, START, DAYS)
     for day in range(DAYS):
         _routine_day(tl, START.replace(hour=0, minute=0, second=0) + timedelta(days=day), scale)
@@ -171,4 +172,12 @@ def _final_incident(draft: DraftIncident, mapping: dict[int, int]) -> PlantedInc
         left_after=draft.leaver,
         leave_seq=seq(draft.leave_id),
         members_at_time=draft.members,
+        approved_by=draft.extras.approvers,
+        approval_seqs=tuple(mapping[i] for i in draft.extras.approval_ids),
+        reported_by=draft.extras.reporters,
+        report_seqs=tuple(mapping[i] for i in draft.extras.report_ids),
+        neutral_by=draft.extras.neutral,
+        neutral_seqs=tuple(mapping[i] for i in draft.extras.neutral_ids),
+        late_challenged_by=draft.extras.late_challengers,
+        late_challenge_seqs=tuple(mapping[i] for i in draft.extras.late_ids),
     )

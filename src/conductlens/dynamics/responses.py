@@ -10,6 +10,7 @@ shown as ``late_challenged`` and do not count.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -107,9 +108,13 @@ def respond(flow: Flow, roster: Roster, message_id: int, window: Window,
     present = roster.present_at(post.seq)
     others = [m for m in present if m != sender]
     span = window_after(flow, index, window)
-    answers = [p for p in _attributed(span.posts, message_id, flagged or set())
+    labels = _labels(span.posts, texts, model)
+    _addressed_elsewhere(roster, post, span.posts, labels, texts)
+    # A flagged message that is itself a challenge ("that's racist, delete it") does not
+    # start a new incident: what follows still answers this one.
+    incidents = {i for i in flagged or set() if labels.get(i) != "challenge"}
+    answers = [p for p in _attributed(span.posts, message_id, incidents)
                if roster.member_of(p.sender) in others]
-    labels = _labels(answers, texts, model)
     evidence: dict[int, list[str]] = {}
     verdict: dict[int, set[str]] = {}
     for p in answers:
@@ -137,6 +142,39 @@ def _labels(posts: Sequence[Post], texts: TextReader, model: RegisterModel) -> d
     labels = {p.id: "neutral" for p in posts}
     labels.update({i: v.label for i, v in zip(ids, verdicts, strict=True)})
     return labels
+
+
+RANKS = frozenset({"pc", "pcso", "sgt", "ds", "dc", "di", "insp", "inspector", "sergeant",
+                   "ch", "supt", "special", "psc"})
+
+
+def first_name(name: str) -> str | None:
+    """The first word of a display name that looks like a first name (ranks skipped)."""
+    for word in re.findall(r"[^\W\d_][\w'-]*", name):
+        if word.lower() not in RANKS and len(word) >= 3 and word[0].isupper():
+            return word
+    return None
+
+
+def _addressed_elsewhere(roster: Roster, message: Post, posts: Sequence[Post],
+                         labels: dict[int, str], texts: TextReader) -> None:
+    """An endorsing reply that names another member ("nice one Sam") answers that member,
+    unless the message itself names them (its target)."""
+    candidates = [p for p in posts if labels.get(p.id) == "endorse"]
+    if not candidates:
+        return
+    found = texts([message.id, *(p.id for p in candidates)])
+    original = found.get(message.id, "").casefold()
+    sender = roster.member_of(message.sender)
+    for p in candidates:
+        poster = roster.member_of(p.sender)
+        for member, who in roster.members.items():
+            first = first_name(who.name)
+            if member in (sender, poster) or first is None or first.casefold() in original:
+                continue
+            if re.search(rf"\b{re.escape(first)}\b", found.get(p.id, ""), re.IGNORECASE):
+                labels[p.id] = "neutral"
+                break
 
 
 def _late(flow: Flow, roster: Roster, index: int, span: _Span, others: list[int],
