@@ -152,7 +152,7 @@ def first_name(name: str) -> str | None:
     """The first word of a display name that looks like a first name (ranks skipped)."""
     for word in re.findall(r"[^\W\d_][\w'-]*", name):
         if word.lower() not in RANKS and len(word) >= 3 and word[0].isupper():
-            return word
+            return str(word)
     return None
 
 
