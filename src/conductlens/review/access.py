@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
 )
 
+from conductlens.dynamics import standard10
 from conductlens.errors import ConductLensError, ScopeError
 from conductlens.review import audit, scope, teams
 from conductlens.review._shaping import (
@@ -345,3 +346,18 @@ class ReviewSession:
             shown = Namer(conn, self.case_id, sc.subjects).identities()
             self._audit(conn, "view.people", sc, {})
         return shown
+
+    def standard10(self) -> standard10.Standard10View:
+        """Group dynamics of the in-scope flagged messages (Standard 10): people as the case
+        shows them; flagged messages outside the scope only as a total; audited."""
+        self._need(Permission.READ_CONTENT)
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            inside = scope.scope_clause(sc)
+            view = standard10.build(
+                conn, standard10.flagged_in(conn, inside, sc.categories),
+                standard10.scoped_texts(conn, inside), Namer(conn, self.case_id, sc.subjects).name,
+                standard10.withheld(conn, inside, exhibit_ids(conn, self.case_id)))
+            self._audit(conn, "view.standard10", sc, {"message": view.message_ids},
+                        {"withheld": view.withheld})
+        return view

@@ -10,6 +10,7 @@ from conductlens.web.routes import (
     audit_log,
     auth,
     cases,
+    dynamics,
     key_facts,
     outcomes,
     register,
@@ -20,5 +21,6 @@ from conductlens.web.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router, cases.router, scope.router, review.router, audit_log.router,
-    register.router, admin.router, team.router, outcomes.router, key_facts.router, api.router,
+    register.router, admin.router, team.router, outcomes.router, key_facts.router, dynamics.router,
+    api.router,
 )
