@@ -66,3 +66,17 @@ def test_two_unexplained_posters_keep_you_apart() -> None:
     posts = [Post(10, 1, 1, None, "text", None), Post(11, 2, 2, None, "text", None)]
     roster = build_roster(_flow(posts, people))
     assert roster.member_of(3) == 3 and roster.member_of(1) == 1
+
+
+def test_you_is_the_unexplained_poster_who_only_posts_after_you_joined() -> None:
+    from conductlens.dynamics.flow import GroupEvent
+
+    people = {1: Who(1, "A", None, False), 2: Who(2, "B", None, False),
+              3: Who(3, "You", None, True), 4: Who(4, "Sarge", None, False)}
+    posts = [Post(10, 1, 1, None, "text", None), Post(11, 2, 4, None, "system", None),
+             Post(12, 3, 2, None, "text", None)]
+    added = GroupEvent(1, "added", 4, 3, None, None, ":2", 2.0, 11)
+    flow = Flow(1, 1, "EXH-1", "t", tuple(posts), people, (added,))
+    roster = build_roster(flow)
+    assert roster.member_of(3) == 2
+    assert roster.present_at(1) == [1, 4]  # the sergeant who added "You" was there

@@ -1,10 +1,11 @@
 """Membership over time: who was in the group when each message arrived.
 
 Intervals come from the exhibit's own membership events (joins, adds, leaves, removals, link
-joins, number changes) and from posting: a member seen posting was present from their first
-message at the latest. When nothing records how a member came in (a founder of a group whose
-export starts later, a member added before the history begins), they are taken to have been
-there from the start of the export, and the interval says so (confidence ``assumed``).
+joins, number changes) and from posting: a member seen posting (or adding, removing, renaming)
+was present from their first such act at the latest. When nothing records how a member came
+in (a founder of a group whose export starts later, a member added before the history begins),
+they are taken to have been there from the start of the export, and the interval says so
+(confidence ``assumed``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from conductlens.dynamics.people import (
     JOINING,
     LEAVING,
     Member,
+    acting,
     identify,
     members,
     number_changes,
@@ -108,6 +110,11 @@ def _marks(flow: Flow, alias: dict[int, int]) -> dict[int, list[_Mark]]:
         label = "left" if e.kind in LEAVING else "joined"
         marks.setdefault(alias.get(who, who), []).append(
             _Mark(e.position, change, f"{label}:{e.id}"))
+    for e in flow.events:
+        actor = acting(e)
+        if actor is not None:
+            marks.setdefault(alias.get(actor, actor), []).append(
+                _Mark(e.position, "post", f"acted:{e.id}"))
     for p in flow.posts:
         if p.sender is not None and p.kind != "system":
             marks.setdefault(alias.get(p.sender, p.sender), []).append(

@@ -60,24 +60,41 @@ def _named_in_events(flow: Flow) -> set[int]:
 def _owner_alias(flow: Flow, posts: Counter[int], alias: dict[int, int],
                  explained: set[int]) -> tuple[int, int] | None:
     """"You" in system lines and the owner's own name on their messages are one member when
-    exactly one poster is never named by any system line (the owner always is "You")."""
+    exactly one poster is never named by any system line (the owner always is "You") and
+    does not post before "You" joined (when a system line shows that)."""
     owners = [w.id for w in flow.people.values() if w.is_owner and not posts[w.id]]
     if len(owners) != 1:
         return None
     named = {alias.get(x, x) for x in _named_in_events(flow)} | explained
     candidates = {alias.get(s, s) for s in posts if s is not None} - named
     candidates.discard(owners[0])
+    joined = [e.position for e in flow.events if e.kind in JOINING
+              and alias.get(subject_of(e) or -1, subject_of(e)) == owners[0]]
+    if joined and len(candidates) > 1:
+        early = {alias.get(p.sender, p.sender) for p in flow.posts
+                 if p.sender is not None and p.kind != "system" and p.seq < joined[0]}
+        candidates -= early
     if len(candidates) != 1 or any(flow.people[c].is_owner for c in candidates):
         return None
     return owners[0], candidates.pop()
 
 
+def acting(event: GroupEvent) -> int | None:
+    """Who did something to the group in ``event`` (added or removed someone, renamed it...),
+    which shows they were in it, as a message would; None when nobody else acted."""
+    actor = event.actor
+    if actor is None or actor == subject_of(event) or event.kind == "number_changed":
+        return None
+    return actor
+
+
 def members(flow: Flow, alias: dict[int, int]) -> dict[int, Member]:
-    """Every member that posts or appears in a membership event, keyed by its lead row."""
+    """Every member that posts, acts or appears in a membership event, keyed by lead row."""
     rows: dict[int, set[int]] = {}
     seen = {p.sender for p in flow.posts if p.sender is not None and p.kind != "system"}
     seen |= {s for e in flow.events if e.kind in JOINING | LEAVING
              and (s := subject_of(e)) is not None}
+    seen |= {a for e in flow.events if (a := acting(e)) is not None}
     for row in seen:
         if row in flow.people:
             rows.setdefault(alias.get(row, row), set()).add(row)

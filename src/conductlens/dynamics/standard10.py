@@ -135,5 +135,9 @@ def _pictures(group: Group, shown: list[ShownResponse], name: Name) -> tuple[str
     identities = {m: name(m).identity for m in roster.members}
     reactions = [x for xs in group.reactions.values() for x in xs]
     edges = participation(group.flow, roster, reactions)
-    return (membership_svg(group.flow, roster, labels, shown, identities),
+    # The time axis covers the incidents shown, so the picture says nothing about when
+    # messages outside the scope were sent.
+    whens = [s.when for s in shown if s.when is not None]
+    span = (min(whens), max(whens)) if whens else None
+    return (membership_svg(group.flow, roster, labels, shown, identities, span),
             network_svg(labels, edges))

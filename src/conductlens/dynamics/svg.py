@@ -35,19 +35,22 @@ def _x(position: float | None, seqs: list[float], times: list[datetime],
         return float(WIDTH - 10)
     at = times[max(bisect_right(seqs, position) - 1, 0)]
     total = (span[1] - span[0]).total_seconds() or 1.0
-    return LEFT + (WIDTH - LEFT - 10) * (at - span[0]).total_seconds() / total
+    share = min(max((at - span[0]).total_seconds() / total, 0.0), 1.0)
+    return LEFT + (WIDTH - LEFT - 10) * share
 
 
 def membership_svg(flow: Flow, roster: Roster, labels: Mapping[int, str],
-                   incidents: Sequence[Any], identities: Mapping[int, str]) -> str:
+                   incidents: Sequence[Any], identities: Mapping[int, str],
+                   span: tuple[datetime, datetime] | None = None) -> str:
     """Rows of members with their intervals; a line per incident, a dot per response.
 
     ``incidents`` are shown responses (``message_id``, ``sender``, ``groups``); ``identities``
-    maps a member to the identity their ``DisplayName`` carries."""
+    maps a member to the identity their ``DisplayName`` carries; ``span`` limits the time
+    axis (the scope's days), else it runs from the first message to the last."""
     seqs, times = _clock(flow)
     if not times:
         return '<p class="muted">No dated messages to draw.</p>'
-    span = (times[0], times[-1])
+    span = span or (times[0], times[-1])
     order = sorted(roster.members, key=lambda m: (min(
         (i.start for i in roster.intervals if i.member == m), default=0.0), labels[m]))
     row = {m: TOP + n * ROW for n, m in enumerate(order)}
