@@ -39,3 +39,27 @@ def test_csv_and_xlsx_exports(login: Any, world: World, store: Store) -> None:
     rows = list(book["proceedings"].iter_rows(values_only=True))
     assert rows[2] == ("Complaint", 105, 46, 6, 157)
     assert rows[-1] == ("Total", 776, 361, 305, 1442)
+
+
+def test_national_page_lists_each_force(login: Any, world: World, store: Store,
+                                        tmp_path: Any) -> None:
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from conductlens.report.key_facts import compute
+    from conductlens.report.national import aggregate_document, import_aggregate
+
+    trusted = {}
+    with store.engine.begin() as conn:
+        for n in (1, 2):
+            key = Ed25519PrivateKey.generate()
+            trusted[f"Force {n}"] = key.public_key().public_bytes_raw().hex()
+            doc = aggregate_document(compute(plan(TABLE_1_1, "2021-22", seed=n), "2021-22"),
+                                     f"Force {n}", key)
+            path = tmp_path / f"f{n}.json"
+            path.write_text(json.dumps(doc))
+            import_aggregate(conn, path, trusted, "analyst")
+    page = login("analyst").get("/key-facts/national")
+    assert page.status_code == 200
+    assert "England and Wales (2 forces)" in page.text and "2,884" in page.text

@@ -11,7 +11,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from conductlens.cli._common import DbOption, err_console, fail, open_store, user_errors
+from conductlens.cli._common import (
+    DbOption,
+    err_console,
+    fail,
+    open_store,
+    record_audit,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from conductlens.review.accounts import User
@@ -55,6 +62,84 @@ def _print_facts(facts: dict[str, object]) -> None:
         for name, n in dict(facts[key]).items():  # type: ignore[call-overload]
             table.add_row(label(name), str(n))
         console.print(table)
+
+
+def key_facts_export(
+    force: Annotated[str, typer.Option("--force", help="This force's name, as the national "
+                                                        "instance knows it.")],
+    key: Annotated[Path, typer.Option("--key", help="The force's Ed25519 signing key (PEM); "
+                                                    "created, mode 0600, if missing.")],
+    output: Annotated[Path, typer.Option("--output", help="The aggregate file to write.")],
+    year: YearOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write this force's anonymised aggregate for a year: counts only, small cells
+    suppressed (primary and secondary), schema-validated, signed with the force's key."""
+    from datetime import date
+
+    from conductlens.report.key_facts import financial_year, year_bounds
+    from conductlens.report.national import export_aggregate
+    from conductlens.review.checkpoints import load_key
+
+    with user_errors():
+        chosen = year or financial_year(date.today())
+        year_bounds(chosen)
+        signing = load_key(key, create=True)
+        store = open_store(db)
+        with store.engine.connect() as conn:
+            doc = export_aggregate(conn, force, chosen, signing)
+        output.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        record_audit(store, "national.export", "national statistics",
+                     {"force": force, "year": chosen, "file": output.name})
+    console.print(f"Aggregate {chosen} for {force} written to {output}; public key "
+                  f"{doc['public_key']}")
+
+
+def key_facts_import(
+    files: Annotated[list[Path], typer.Argument(help="Aggregate files from forces.")],
+    trusted: Annotated[Path, typer.Option("--trusted", help='JSON {"forces": {name: public '
+                                                            'key hex}} of the forces trusted.')],
+    db: DbOption = None,
+) -> None:
+    """Import forces' aggregates; each tampered, unknown, unsupported or repeated file is
+    refused by name (exit 1 if any was)."""
+    from conductlens.report.national import AggregateRefused, import_aggregate, load_trusted
+    from conductlens.store import current_user
+
+    refused = 0
+    with user_errors():
+        keys = load_trusted(trusted)
+        store = open_store(db)
+        for path in files:
+            try:
+                with store.engine.begin() as conn:
+                    done = import_aggregate(conn, path, keys, f"cli:{current_user()}")
+                console.print(f"imported {done.file_name}: {done.force} {done.year}")
+            except (AggregateRefused, OSError) as exc:
+                refused += 1
+                err_console.print(f"[bold red]refused:[/] {exc}", highlight=False)
+    if refused:
+        raise typer.Exit(1)
+
+
+def key_facts_national(year: YearOption = None, db: DbOption = None) -> None:
+    """The country and each force side by side, from the aggregates imported."""
+    from datetime import date
+
+    from conductlens.report.key_facts import financial_year
+    from conductlens.report.national_view import national_view
+
+    with user_errors():
+        store = open_store(db)
+        with store.engine.connect() as conn:
+            view = national_view(conn, year or financial_year(date.today()))
+    table = Table(title=f"National picture {view.year}", title_justify="left")
+    for heading in ("Force", *view.headings):
+        table.add_column(heading)
+    for force, figures in view.forces:
+        table.add_row(force, *(str(f) for f in figures))
+    table.add_row("England and Wales", *(str(f) for f in view.country))
+    console.print(table)
 
 
 AsOption = Annotated[str | None, typer.Option(
@@ -126,6 +211,9 @@ def register(app: typer.Typer) -> None:
     facts = typer.Typer(help="Key facts: counts in the Home Office statistics' shape.",
                         invoke_without_command=True)
     facts.callback()(key_facts_command)
+    facts.command("export")(key_facts_export)
+    facts.command("import")(key_facts_import)
+    facts.command("national")(key_facts_national)
     app.add_typer(facts, name="key-facts")
     bundle = typer.Typer(help="The evidential bundle for a misconduct meeting or hearing.",
                          invoke_without_command=True)

@@ -72,3 +72,16 @@ def export_xlsx(session: CanViewTotals, store: StoreDep, year: Q = "", case_type
         tables.to_xlsx(chosen, stat_tables),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="key-facts-{chosen}.xlsx"'})
+
+
+@router.get("/key-facts/national", response_class=HTMLResponse)
+def national(request: Request, session: CanViewTotals, store: StoreDep, year: Q = ""
+             ) -> HTMLResponse:
+    from conductlens.report.national_view import national_view, years_imported
+
+    with store.engine.connect() as conn:
+        years = years_imported(conn)
+        chosen = year or (years[0] if years else kf.financial_year(date.today()))
+        kf.year_bounds(chosen)
+        view = national_view(conn, chosen)
+    return render(request, "national.html", {"view": view, "years": years})
