@@ -1,4 +1,5 @@
-"""``conductlens key-facts``, ``bundle``, ``export-rsmf``: the report commands."""
+"""``conductlens key-facts`` (and export, import, national), ``bundle`` (and verify),
+``export-rsmf``: the report commands."""
 
 from __future__ import annotations
 
@@ -207,6 +208,26 @@ def bundle_verify(folder: Annotated[Path, typer.Argument(help="A bundle folder."
     console.print(f"Bundle {folder} verified: every file matches its manifest.")
 
 
+def export_rsmf(
+    case: Annotated[str, typer.Option("--case", help="Case reference.")],
+    output: Annotated[Path, typer.Option("--output", help="The .rsmf file to write.")],
+    recipient: Annotated[str, typer.Option(
+        "--recipient", help="Who receives the export (recorded as a disclosure).")
+    ] = "e-discovery review platform",
+    as_user: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export the case's in-scope conversations as RSMF 2.0 (RFC 5322 with rsmf.zip),
+    pseudonyms applied, validated against Relativity's schema; recorded as a disclosure."""
+    from conductlens.report.rsmf import write_rsmf
+
+    with user_errors():
+        store = open_store(db)
+        events = write_rsmf(store.engine, _reader(store, as_user), _case_id(store, case),
+                            output, recipient)
+    console.print(f"RSMF 2.0.0 written to {output}: {events} events.")
+
+
 def register(app: typer.Typer) -> None:
     facts = typer.Typer(help="Key facts: counts in the Home Office statistics' shape.",
                         invoke_without_command=True)
@@ -220,3 +241,4 @@ def register(app: typer.Typer) -> None:
     bundle.callback()(bundle_command)
     bundle.command("verify")(bundle_verify)
     app.add_typer(bundle, name="bundle")
+    app.command("export-rsmf")(export_rsmf)
