@@ -65,6 +65,7 @@ def test_bundle_through_the_cli(store: Store, scoped: World, tmp_path: Path,
     assert flat.count("relied on".replace(" ", "")) >= 2
     assert flat.count("unusedsensitive") >= 2
     assert "Misogynisticcommentaboutavictim" in flat
+    assert "Standard10responses" in flat  # who was present, who challenged, who laughed
     with store.engine.connect() as conn:
         event = conn.execute(select(audit_events).where(
             audit_events.c.action == "disclosure.bundle")).mappings().one()

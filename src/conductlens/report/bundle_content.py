@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
+from conductlens.dynamics.standard10 import ShownResponse
 from conductlens.review import cases, scope
 from conductlens.review.access import ReviewSession, ShownFinding, ShownMessage
 from conductlens.review.accounts import User
@@ -43,6 +44,7 @@ class ReliedOn:
     finding: ShownFinding
     context: tuple[ShownMessage, ...]
     notes: tuple[str, ...]
+    responses: ShownResponse | None = None  # Standard 10: who endorsed, challenged, stayed
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +118,13 @@ def gather(engine: Engine, user: User, case_id: int, recipient: str, reference: 
     unused = tuple(f for f in queue if f.decision != "relevant")
     withheld = door.totals().withheld
     contexts = [door.finding(f.id)[1] for f in relied]
+    responses = {r.message_id: r for r in door.standard10().responses}
     with engine.begin() as conn:
         case = cases.find_case(conn, case_id)
         current = scope.require(conn, case_id)
         namer = Namer(conn, case_id, current.subjects)
-        items = tuple(ReliedOn(f, tuple(c), _notes(conn, case_id, f.id))
+        items = tuple(ReliedOn(f, tuple(c), _notes(conn, case_id, f.id),
+                               responses.get(f.message.id))
                       for f, c in zip(relied, contexts, strict=True))
         content = BundleContent(
             reference, case, recipient, tuple(n for _, _, n in cases.subjects(conn, case_id)),
