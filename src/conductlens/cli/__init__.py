@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from conductlens.cli import audit, detect, dynamics, evidence, findings, report, review, scan
+from conductlens.cli import (
+    audit,
+    detect,
+    dynamics,
+    evidence,
+    findings,
+    images,
+    report,
+    review,
+    scan,
+)
 
 app = typer.Typer(
     name="conductlens",
@@ -21,6 +31,7 @@ review.register(app)
 audit.register(app)
 dynamics.register(app)
 report.register(app)
+images.register(app)
 
 
 def main() -> None:

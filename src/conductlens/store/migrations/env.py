@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import conductlens.store.tables_images  # noqa: F401  (registers the image tables)
 import conductlens.store.tables_report  # noqa: F401  (registers the report tables)
 import conductlens.store.tables_review  # noqa: F401  (registers the review tables)
 from conductlens.store.tables import metadata

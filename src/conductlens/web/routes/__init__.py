@@ -11,6 +11,7 @@ from conductlens.web.routes import (
     auth,
     cases,
     dynamics,
+    images,
     key_facts,
     outcomes,
     register,
@@ -23,4 +24,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router, cases.router, scope.router, review.router, audit_log.router,
     register.router, admin.router, team.router, outcomes.router, key_facts.router, dynamics.router,
     api.router,
+    images.router,
 )
