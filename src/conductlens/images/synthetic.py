@@ -89,6 +89,7 @@ def variants(picture: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     yield "rescaled-25%", picture.resize((w // 4, h // 4), Image.Resampling.BILINEAR)
     yield "jpeg-q30", _recompressed(picture, 30)
     yield "jpeg-q10", _recompressed(picture, 10)
+    yield "cropped-2%", picture.crop((w // 50, h // 50, w - w // 50, h - h // 50))
     yield "cropped-5%", picture.crop((w // 20, h // 20, w - w // 20, h - h // 20))
     yield "cropped-15%", picture.crop((w * 3 // 20, h * 3 // 20, w - w * 3 // 20,
                                        h - h * 3 // 20))

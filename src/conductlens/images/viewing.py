@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, select
 from conductlens.errors import ScopeError
 from conductlens.images.imagepass import IMAGE_KINDS, picture_bytes
 from conductlens.images.sealing import NOTICE, is_sealed
+from conductlens.images.spread import Sighting, spread
 from conductlens.images.thumbnails import THUMB_SIZE, VIEW_SIZE, SealedImage, thumbnail
 from conductlens.review import audit, scope, teams
 from conductlens.review.access import Forbidden
@@ -94,6 +95,19 @@ class ImageDoor:
             shown = self._shown(conn, sc, self._row(conn, sc, attachment_id))
             self._audit(conn, sc, "view.image.details", [attachment_id])
         return shown
+
+    def spread(self, attachment_id: int) -> tuple[list[Sighting], int]:
+        """Where this picture (or one PDQ calls the same) went inside the scope, oldest first;
+        and how many times it appears outside the scope (a count only)."""
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            row = self._row(conn, sc, attachment_id)
+            if is_sealed(conn, row.sha256):
+                return [], 0
+            shown, outside = spread(conn, sc, self.case_id, row.sha256)
+            self._audit(conn, sc, "view.image.spread", [s.attachment_id for s in shown],
+                        {"withheld": outside})
+        return shown, outside
 
     def picture(self, attachment_id: int, *, blurred: bool) -> bytes:
         """A metadata-free PNG of the picture (blurred thumbnail, or the opened picture)."""

@@ -29,8 +29,11 @@ def gallery(request: Request, case_id: int, session: CanRead, store: StoreDep,
 def picture_page(request: Request, case_id: int, attachment_id: int, session: CanRead,
                  store: StoreDep) -> HTMLResponse:
     header = case_header(store, session, case_id)
-    shown = ImageDoor(store, session.user, case_id).details(attachment_id)
-    return render(request, "image.html", {"h": header, "i": shown})
+    door = ImageDoor(store, session.user, case_id)
+    shown = door.details(attachment_id)
+    sightings, outside = door.spread(attachment_id)
+    return render(request, "image.html", {"h": header, "i": shown, "sightings": sightings,
+                                          "outside": outside})
 
 
 def _png(store: StoreDep, session: CanRead, case_id: int, attachment_id: int,
