@@ -14,6 +14,7 @@ from conductlens.cli import (
     report,
     review,
     scan,
+    serve_check,
 )
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ evidence.register(app)
 detect.register(app)
 scan.register(app)
 findings.register(app)
+serve_check.register(app)
 review.register(app)
 audit.register(app)
 dynamics.register(app)

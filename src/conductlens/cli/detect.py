@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from conductlens.detect.base import Finding, PolicyError
+from conductlens.detect.contract import finding_json
 from conductlens.detect.datasets import default_dir
 
 PolicyOption = Annotated[
@@ -29,18 +30,6 @@ DatasetsOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """The ``check --json`` contract for one finding (keys and value shapes are fixed)."""
-    return {
-        "category": finding.category,
-        "standards": list(finding.standards),
-        "severity": finding.severity.label,
-        "score": finding.score,
-        "spans": [[start, end] for start, end in finding.spans],
-        "explanation": finding.explanation.render(),
-    }
 
 
 def _print_table(console: Console, text: str, findings: list[Finding]) -> None:

@@ -1,0 +1,1 @@
+"""``serve-check``: check a message against the Standards before sending it; nothing kept."""
