@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from conductlens.errors import ConductLensError
-from conductlens.review import accounts
+from conductlens.review import accounts, throttle
 from conductlens.review.roles import PERMISSIONS, Permission, Role, allows
 from conductlens.review.sample import PASSWORD, World
 from conductlens.store import Store
@@ -27,19 +27,24 @@ def test_login_succeeds_and_is_audited(store: Store, world: World) -> None:
     assert last is not None and last._mapping["action"] == "login"
 
 
-def test_failed_logins_lock_the_account_then_expire(store: Store, world: World) -> None:
+def test_failed_logins_back_off_per_pair_and_never_lock_the_owner(store: Store,
+                                                                 world: World) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    for _ in range(accounts.MAX_FAILURES):
+    pair = throttle.RULES[1]
+    for _ in range(pair.free):
         with pytest.raises(accounts.LoginRefused):
-            accounts.authenticate(store.engine, "analyst", "wrong password!", now)
-    with pytest.raises(accounts.LoginRefused):  # right password, still locked
-        accounts.authenticate(store.engine, "analyst", PASSWORD, now + timedelta(minutes=1))
-    later = now + accounts.LOCKOUT + timedelta(seconds=1)
-    assert accounts.authenticate(store.engine, "analyst", PASSWORD, later).username == "analyst"
+            accounts.authenticate(store.engine, "analyst", "wrong password!", now, "10.0.0.9")
+    with pytest.raises(accounts.LoginThrottled) as held:  # right password, backing off
+        accounts.authenticate(store.engine, "analyst", PASSWORD, now, "10.0.0.9")
+    assert held.value.retry_after == int(pair.base)
+    # The owner, from another address, signs in at once: the attacker slowed only themself.
+    assert accounts.authenticate(store.engine, "analyst", PASSWORD, now, "10.0.0.1")
+    later = now + timedelta(seconds=pair.base + 1)
+    assert accounts.authenticate(store.engine, "analyst", PASSWORD, later, "10.0.0.9")
     with store.engine.connect() as conn:
         failed = conn.scalars(select(audit_events.c.action)
                               .where(audit_events.c.action == "login.failed")).all()
-    assert len(failed) == accounts.MAX_FAILURES + 1
+    assert len(failed) == pair.free + 1
 
 
 def test_unknown_users_are_refused_like_bad_passwords(store: Store, world: World) -> None:
@@ -48,7 +53,7 @@ def test_unknown_users_are_refused_like_bad_passwords(store: Store, world: World
 
 
 def test_short_passwords_and_duplicates_are_refused(store: Store, world: World) -> None:
-    with pytest.raises(ConductLensError, match="10 characters"):
+    with pytest.raises(ConductLensError, match="12 characters"):
         accounts.add_user(store.engine, "x", "short", Role.ANALYST)
     with pytest.raises(ConductLensError, match="already exists"):
         accounts.add_user(store.engine, "analyst", PASSWORD, Role.ANALYST)

@@ -10,12 +10,14 @@ from typer.testing import CliRunner
 
 from conductlens.cli import audit as audit_cli
 from conductlens.cli import review as review_cli
+from conductlens.cli import users as users_cli
 
 
 def _app() -> typer.Typer:
     app = typer.Typer()
     review_cli.register(app)
     audit_cli.register(app)
+    users_cli.register(app)
     return app
 
 
@@ -53,3 +55,36 @@ def test_demo_builds_a_store_with_accounts_and_a_pending_scope(tmp_path: Path) -
     actions = {row["action"] for row in csv.DictReader(io.StringIO(exported.output))}
     assert {"user.add", "case.open", "exhibit.add", "policy.run", "scope.propose"} <= actions
     assert CliRunner().invoke(_app(), ["audit", "verify", "--db", db]).exit_code == 0
+
+
+def test_users_commands_unlock_disable_reset_and_change_role(tmp_path: Path) -> None:
+    db = str(tmp_path / "users.db")
+    runner = CliRunner()
+    assert runner.invoke(_app(), ["users", "add", "ivy", "--role", "investigator", "--db", db],
+                         input="a long enough password\n").exit_code == 0
+    refused = runner.invoke(_app(), ["users", "add", "ed", "--role", "analyst", "--db", db],
+                            input="          \n")
+    assert refused.exit_code == 1 and "only spaces" in refused.output
+    reason = ["--reason", "Ticket 7 from the helpdesk"]
+    for args, said in (
+        (["unlock", "ivy"], "Unlocked ivy"),
+        (["disable", "ivy"], "Disabled ivy"),
+        (["enable", "ivy"], "Enabled ivy"),
+        (["set-role", "ivy", "--role", "supervisor"], "now a supervisor"),
+    ):
+        result = runner.invoke(_app(), ["users", *args, *reason, "--db", db])
+        assert result.exit_code == 0 and said in result.output, result.output
+    weak = runner.invoke(_app(), ["users", "reset-password", "ivy", *reason, "--db", db],
+                         input="password123456\n")
+    assert weak.exit_code == 1 and "common" in weak.output and "password123456" not in weak.output
+    result = runner.invoke(_app(), ["users", "reset-password", "ivy", *reason, "--db", db],
+                           input="a different long passphrase\n")
+    assert result.exit_code == 0
+    listing = runner.invoke(_app(), ["users", "list", "--db", db]).output
+    assert "ivy" in listing and "supervisor" in listing and "made by cli:" in listing
+    exported = runner.invoke(_app(), ["audit", "export", "--db", db]).output
+    actions = {row["action"] for row in csv.DictReader(io.StringIO(exported))}
+    assert {"user.unlock", "user.disable", "user.enable", "user.role",
+            "user.password.reset"} <= actions
+    missing = runner.invoke(_app(), ["users", "list", "--db", str(tmp_path / "typo.db")])
+    assert missing.exit_code == 1 and not (tmp_path / "typo.db").exists()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from conductlens.errors import ConductLensError, ScopeError
-from conductlens.review import accounts, audit, cases, teams
+from conductlens.review import accounts, audit, cases, team_duties, teams
 from conductlens.review.access import ReviewSession
 from conductlens.review.roles import Role
 from conductlens.review.sample import PASSWORD, World
@@ -35,14 +35,24 @@ def test_the_opener_is_on_the_team_and_that_is_recorded(store: Store, world: Wor
     assert first["username"] == "investigator" and first["justification"] == teams.OPENED
 
 
-def test_adding_and_removing_are_audited_with_the_reason(store: Store, world: World) -> None:
+def test_adding_and_removing_need_a_second_person_and_are_audited(store: Store,
+                                                                  world: World) -> None:
     _user(store, "inv2", Role.INVESTIGATOR)
     with store.engine.begin() as conn:
-        teams.add_member(conn, world.case_id, "inv2", "admin", "Covering leave in March")
-        teams.remove_member(conn, world.case_id, "inv2", "investigator", "Back from leave")
-    add, remove = _actions(store, world.case_id)[-2:]
+        change = teams.add_member(conn, world.case_id, "inv2", "admin", "Covering leave in March")
+        assert change is not None and not teams.is_member(conn, world.case_id, "inv2")
+        team_duties.decide(conn, change, world.users["supervisor"], True, "Agreed for March")
+        assert teams.is_member(conn, world.case_id, "inv2")
+        change = teams.remove_member(conn, world.case_id, "inv2", "investigator",
+                                     "Back from leave")
+        assert change is not None
+        team_duties.decide(conn, change, world.users["admin"], True, "Agreed")
+    request, approve, add, request2, approve2, remove = _actions(store, world.case_id)[-6:]
+    assert (request["action"], request["username"]) == ("case.team.request", "admin")
+    assert (approve["action"], approve["username"]) == ("case.team.approve", "supervisor")
     assert (add["action"], add["username"], add["justification"]) == (
-        "case.team.add", "admin", "Covering leave in March")
+        "case.team.add", "supervisor", "Covering leave in March")
+    assert '"requested_by":"admin"' in add["detail"]
     assert (remove["action"], remove["justification"]) == ("case.team.remove", "Back from leave")
     assert '"username":"inv2"' in remove["detail"]
     with store.engine.connect() as conn:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from conductlens.review import accounts, pseudonyms, scope
+from conductlens.review import accounts, pseudonyms, scope, team_duties
 from conductlens.review.access import ReviewSession
 from conductlens.review.roles import Role, allows
 from conductlens.review.sample import MESSAGES, PASSWORD, World
@@ -127,6 +127,15 @@ def test_the_case_list_and_search_show_nothing_off_the_team(
         assert response.status_code == 404 and "slag" not in response.text
 
 
+def _approve_pending(login: Any, store: Store, case_id: int) -> None:
+    """The case's supervisor approves the one team change awaiting a decision."""
+    with store.engine.connect() as conn:
+        (change,) = team_duties.changes(conn, case_id, "requested")
+    boss = login("supervisor")
+    assert boss.post(f"/team-changes/{change.id}/approve", data={
+        "csrf": boss.csrf, "reason": "Agreed, proportionate"}).status_code == 303
+
+
 def test_a_supervisor_off_the_team_cannot_authorise_its_scope(
     login: Any, outsiders: World, store: Store,
 ) -> None:
@@ -142,11 +151,14 @@ def test_a_supervisor_off_the_team_cannot_authorise_its_scope(
     with store.engine.connect() as conn:
         status = conn.scalar(select(scopes.c.status).where(scopes.c.id == sid))
     assert status == "proposed" and len(_denials(store, "supervisor2")) == 3
-    # On the team, the same supervisor may.
+    # On the team, the same supervisor may: the admin asks, the case's supervisor agrees.
     admin = login("admin")
     assert admin.post(f"/cases/{outsiders.case_id}/team", data={
         "csrf": admin.csrf, "username": "supervisor2", "reason": "Cover for leave"}
     ).status_code == 303
+    assert client.post(f"/api/scopes/{sid}/authorise", json={"reason": "Proportionate now"},
+                       headers={"X-CSRF-Token": client.csrf}).status_code == 404
+    _approve_pending(login, store, outsiders.case_id)
     assert client.post(f"/api/scopes/{sid}/authorise", json={"reason": "Proportionate now"},
                        headers={"X-CSRF-Token": client.csrf}).status_code == 204
 
@@ -164,10 +176,14 @@ def test_membership_opens_and_closes_the_case(login: Any, outsiders: World,
     assert "Add to the case team" in page
     form = {"csrf": lead.csrf, "username": "investigator2", "reason": "Second reviewer"}
     assert lead.post(f"/cases/{outsiders.case_id}/team", data=form).status_code == 303
+    assert inv2.get(queue).status_code == 404  # asked for, not yet approved
+    assert "awaiting a decision" in lead.get(f"/cases/{outsiders.case_id}").text
+    _approve_pending(login, store, outsiders.case_id)
     assert inv2.get(queue).status_code == 200
     assert "PSD-2024-0001" in inv2.get("/cases").text
     form["reason"] = "Review complete"
     assert lead.post(f"/cases/{outsiders.case_id}/team/remove", data=form).status_code == 303
+    _approve_pending(login, store, outsiders.case_id)
     assert inv2.get(queue).status_code == 404
     actions = [r["action"] for r in login("auditor").get(
         f"/api/audit?case_id={outsiders.case_id}").json()]

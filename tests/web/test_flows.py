@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -14,13 +15,22 @@ from conductlens.store import Store
 from conductlens.store.tables_review import audit_events
 
 
+def _sign_in(client: TestClient, username: str, password: str) -> Any:
+    """Sign in through the form, as a browser does (the form's CSRF token first)."""
+    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert match, "no CSRF field in the sign-in form"
+    token = match.group(1)
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf": token})
+
+
 def test_login_page_sets_a_strict_http_only_cookie(app: Any, world: World) -> None:
     client = TestClient(app, base_url="http://localhost", follow_redirects=False)
-    response = client.post("/login", data={"username": "investigator", "password": PASSWORD})
+    response = _sign_in(client, "investigator", PASSWORD)
     assert response.status_code == 303 and response.headers["location"] == "/cases"
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
-    wrong = client.post("/login", data={"username": "investigator", "password": "nope nope!"})
+    wrong = _sign_in(client, "investigator", "nope nope!")
     assert wrong.status_code == 401 and "wrong user name or password" in wrong.text
 
 
@@ -28,7 +38,7 @@ def test_secure_cookie_by_default(store: Store, world: World) -> None:
     from conductlens.web.app import create_app
 
     client = TestClient(create_app(store), base_url="https://localhost", follow_redirects=False)
-    response = client.post("/login", data={"username": "auditor", "password": PASSWORD})
+    response = _sign_in(client, "auditor", PASSWORD)
     assert "secure" in response.headers["set-cookie"].lower()
 
 

@@ -15,6 +15,7 @@ from conductlens.cli import (
     review,
     scan,
     serve_check,
+    users,
 )
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ audit.register(app)
 dynamics.register(app)
 report.register(app)
 images.register(app)
+users.register(app)
 
 
 def main() -> None:

@@ -1,9 +1,7 @@
-"""``conductlens serve|demo|users add``: the review commands."""
+"""``conductlens serve|demo``: the review commands."""
 
 from __future__ import annotations
 
-import getpass
-import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -85,32 +83,6 @@ def _require_empty(store: Store) -> None:
         )
 
 
-def users_add(
-    username: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[str, typer.Option("--role", help="investigator, supervisor, auditor, "
-                                                     "analyst or admin.")],
-    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
-    db: DbOption = None,
-) -> None:
-    """Add a local account; the password is read from the terminal (or stdin)."""
-    from conductlens.review.accounts import add_user
-    from conductlens.review.roles import Role
-
-    with user_errors():
-        try:
-            chosen = Role(role)
-        except ValueError:
-            raise fail(f"unknown role {role!r}") from None
-        password = (getpass.getpass("Password: ") if sys.stdin.isatty()
-                    else sys.stdin.readline().rstrip("\n"))
-        store = open_store(db)
-        add_user(store.engine, username, password, chosen, name, actor=getpass.getuser())
-        console.print(f"Added {username} ({chosen.value}).")
-
-
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("demo")(demo)
-    users = typer.Typer(help="Local accounts.", no_args_is_help=True)
-    users.command("add")(users_add)
-    app.add_typer(users, name="users")

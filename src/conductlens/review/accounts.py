@@ -1,4 +1,10 @@
-"""Local accounts: argon2 password hashes, login throttling, server-side sessions."""
+"""Local accounts: argon2 password hashes, throttled sign-in, server-side sessions.
+
+Every sign-in runs the password hash exactly once, whatever the outcome (unknown name,
+disabled account, back-off in force, wrong or right password), so the answer's timing does
+not tell them apart; the refusal's words are the same for all but the back-off, which is
+a 429 with Retry-After. Admin actions on accounts live in ``account_admin``.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +17,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from conductlens.errors import ConductLensError
-from conductlens.review import audit
+from conductlens.review import audit, passwords, throttle
 from conductlens.review._ids import inserted_id
 from conductlens.review.roles import Role
 from conductlens.store.tables_review import users, web_sessions
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+REFUSED = "wrong user name or password, or the account is disabled"
+LIFETIME = timedelta(hours=10)  # a session ends this long after sign-in, however busy
 _HASHER = PasswordHasher()
-# Verified against when the user does not exist, so timing does not reveal who has an account.
-_DUMMY_HASH = _HASHER.hash("not-a-real-password")
+_DUMMIES: dict[int, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +44,15 @@ class WebSession:
 
 
 class LoginRefused(ConductLensError):
-    """Wrong name or password, or the account is locked (the message never says which)."""
+    """Wrong name or password, or the account is disabled (the message never says which)."""
+
+
+class LoginThrottled(ConductLensError):
+    """Too many failures from this address or for this name: try again in ``retry_after`` s."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins: try again in {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 def _user(row: object) -> User:
@@ -47,21 +60,24 @@ def _user(row: object) -> User:
     return User(int(r["id"]), str(r["username"]), str(r["display_name"]), Role(r["role"]))
 
 
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
 def add_user(
     engine: Engine, username: str, password: str, role: Role, display_name: str = "",
     actor: str = "system",
 ) -> User:
-    """Create an account (audited). Passwords shorter than 10 characters are refused."""
-    if len(password) < 10:
-        raise ConductLensError("passwords need at least 10 characters")
+    """Create an account (audited, ``created_by`` = ``actor``); the password policy applies."""
+    passwords.check(password, username)
     with engine.begin() as conn:
         if conn.scalar(select(users.c.id).where(users.c.username == username)) is not None:
             raise ConductLensError(f"user {username!r} already exists")
         uid = inserted_id(conn.execute(
             insert(users).values(
                 username=username, display_name=display_name or username, role=role.value,
-                password_hash=_HASHER.hash(password), active=True, failed_logins=0,
-                created_at=datetime.now(UTC),
+                password_hash=hash_password(password), active=True, failed_logins=0,
+                created_at=datetime.now(UTC), created_by=actor,
             )
         ))
         audit.append(conn, audit.AuditEvent(
@@ -77,27 +93,41 @@ def _aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _dummy_hash() -> str:
+    """A hash made with the current hasher's parameters, verified for unknown names."""
+    key = id(_HASHER)
+    if key not in _DUMMIES:
+        _DUMMIES[key] = _HASHER.hash(secrets.token_urlsafe(16))
+    return _DUMMIES[key]
+
+
 def authenticate(
-    engine: Engine, username: str, password: str, now: datetime | None = None
+    engine: Engine, username: str, password: str, now: datetime | None = None,
+    address: str = "",
 ) -> User:
-    """The user, or ``LoginRefused``; every attempt is audited, failures are throttled."""
+    """The user, or ``LoginRefused`` / ``LoginThrottled``; every attempt is audited."""
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
+        wait = throttle.wait_for(conn, username, address, now)
         row = conn.execute(select(users).where(users.c.username == username)).first()
-        if row is None:
-            _verify(_DUMMY_HASH, password)
-            raise _refuse(conn, username, "unknown user")
+        stored = row._mapping["password_hash"] if row is not None else _dummy_hash()
+        matches = _verify(stored, password)  # always exactly once
+        if wait:
+            _audit_refusal(conn, username, address, "throttled")
+            raise LoginThrottled(wait)
+        if row is None or not row._mapping["active"] or not matches:
+            why = "unknown user" if row is None else (
+                "bad password" if row._mapping["active"] else "disabled")
+            throttle.failed(conn, username, address, now)
+            _audit_refusal(conn, username, address, why)
+            raise LoginRefused(REFUSED)
         r = row._mapping
-        locked = _aware(r["locked_until"])
-        if locked is not None and locked > now:
-            raise _refuse(conn, username, "locked")
-        if not r["active"] or not _verify(r["password_hash"], password):
-            _count_failure(conn, int(r["id"]), int(r["failed_logins"]), now)
-            raise _refuse(conn, username, "bad password" if r["active"] else "inactive")
+        throttle.succeeded(conn, username, address)
         conn.execute(
             update(users).where(users.c.id == r["id"]).values(failed_logins=0, locked_until=None)
         )
-        audit.append(conn, audit.AuditEvent(username, "login", object_ids={"user": [r["id"]]}))
+        audit.append(conn, audit.AuditEvent(username, "login", object_ids={"user": [r["id"]]},
+                                            detail={"address": address}))
         return _user(row)
 
 
@@ -108,19 +138,11 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _count_failure(conn: Connection, uid: int, failures: int, now: datetime) -> None:
-    failures += 1
-    locked = now + LOCKOUT if failures >= MAX_FAILURES else None
-    conn.execute(
-        update(users).where(users.c.id == uid).values(failed_logins=failures, locked_until=locked)
-    )
-
-
-def _refuse(conn: Connection, username: str, why: str) -> LoginRefused:
-    audit.append(conn, audit.AuditEvent(username[:64], "login.failed", detail={"why": why}))
-    # Commit the audit record and the failure count before the caller raises.
+def _audit_refusal(conn: Connection, username: str, address: str, why: str) -> None:
+    audit.append(conn, audit.AuditEvent(username[:64], "login.failed",
+                                        detail={"why": why, "address": address}))
+    # Commit the audit record and the failure counts before the caller raises.
     conn.commit()
-    return LoginRefused("wrong user name or password, or the account is locked")
 
 
 def start_session(engine: Engine, user: User, now: datetime | None = None) -> WebSession:
@@ -136,9 +158,11 @@ def start_session(engine: Engine, user: User, now: datetime | None = None) -> We
 
 
 def resume_session(
-    engine: Engine, sid: str, idle: timedelta, now: datetime | None = None
+    engine: Engine, sid: str, idle: timedelta, now: datetime | None = None,
+    lifetime: timedelta = LIFETIME,
 ) -> WebSession | None:
-    """The live session ``sid`` (touching it), or None when ended, idle too long or unknown."""
+    """The live session ``sid`` (touching it), or None when ended, idle too long, older than
+    ``lifetime``, its account disabled, or unknown."""
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         row = conn.execute(
@@ -148,12 +172,12 @@ def resume_session(
         ).first()
         if row is None or row._mapping["ended_at"] is not None or not row._mapping["active"]:
             return None
-        last = _aware(row._mapping["last_seen"])
-        if last is None or now - last > idle:
+        m = row._mapping
+        last, born = _aware(m["last_seen"]), _aware(m[web_sessions.c.created_at])
+        if last is None or born is None or now - last > idle or now - born > lifetime:
             conn.execute(update(web_sessions).where(web_sessions.c.id == sid).values(ended_at=now))
             return None
         conn.execute(update(web_sessions).where(web_sessions.c.id == sid).values(last_seen=now))
-        m = row._mapping
         user = User(int(m["user_id"]), m["username"], m["display_name"], Role(m["role"]))
         return WebSession(sid, user, str(m["csrf"]))
 
@@ -166,6 +190,13 @@ def end_session(engine: Engine, session: WebSession) -> None:
             .values(ended_at=datetime.now(UTC))
         )
         audit.append(conn, audit.AuditEvent(session.user.username, "logout"))
+
+
+def end_sessions_of(conn: Connection, user_id: int) -> None:
+    """End every live session of an account (disabled, new password, new role)."""
+    conn.execute(update(web_sessions).where(web_sessions.c.user_id == user_id,
+                                            web_sessions.c.ended_at.is_(None))
+                 .values(ended_at=datetime.now(UTC)))
 
 
 def list_users(engine: Engine) -> list[User]:

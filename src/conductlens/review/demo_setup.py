@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from conductlens.ingest.pipeline import IngestSummary, ingest_path
-from conductlens.review import audit, cases, register, scope, teams
+from conductlens.review import audit, cases, register, scope, team_duties, teams
 from conductlens.review.accounts import add_user
 from conductlens.review.policy_run import record_findings
 from conductlens.review.roles import Role
@@ -40,16 +40,18 @@ def build_demo(store: Store, out_dir: Path) -> DemoAccounts:
 
     files = generate_demo(out_dir)
     passwords = {role.value: secrets.token_urlsafe(12) for role in Role}
-    for role in Role:
-        add_user(store.engine, role.value, passwords[role.value], role,
-                 f"Demo {role.value.title()}", actor="demo")
+    made = {role: add_user(store.engine, role.value, passwords[role.value], role,
+                           f"Demo {role.value.title()}", actor="demo") for role in Role}
+    admin = made[Role.ADMIN]
     plot = scenario.build_scenario()
     officers = plot.officers
     _register(store, officers)
     with store.engine.begin() as conn:
         case_id = cases.open_case(conn, CASE, ALLEGATION, "investigator")
-        teams.add_member(conn, case_id, "supervisor", "investigator",
-                         "Supervisor for Team 3 conduct cases")
+        change = teams.add_member(conn, case_id, "supervisor", "investigator",
+                                  "Supervisor for Team 3 conduct cases")
+        assert change is not None  # asked by the investigator: a second person decides
+        team_duties.decide(conn, change, admin, True, "Agreed: the Team 3 supervisor")
     summaries = [ingest_path(store, path, case=CASE, added_by="investigator",
                              timezone="Europe/London")
                  for path in (files.msgstore_db, files.android_txt)]

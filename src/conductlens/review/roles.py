@@ -28,7 +28,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
     VIEW_TOTALS = "view_totals"  # key facts: counts only
-    ASSIGN_TEAM = "assign_team"  # add or remove case team members (investigators: own cases)
+    ASSIGN_TEAM = "assign_team"  # ask to add or remove case team members
+    DECIDE_TEAM = "decide_team"  # approve team changes, confirm accounts (a second person)
 
 
 P = Permission
@@ -44,12 +45,13 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         {
             P.VIEW_CASES, P.AUTHORISE_SCOPE, P.APPROVE_UNMASK, P.READ_CONTENT,
-            P.READ_REGISTER, P.VIEW_TOTALS,
+            P.READ_REGISTER, P.VIEW_TOTALS, P.ASSIGN_TEAM, P.DECIDE_TEAM,
         }
     ),
     Role.AUDITOR: frozenset({P.VIEW_CASES, P.READ_AUDIT, P.VIEW_TOTALS}),
     Role.ANALYST: frozenset({P.VIEW_TOTALS}),
-    Role.ADMIN: frozenset({P.MANAGE_USERS, P.MANAGE_REGISTER, P.READ_REGISTER, P.ASSIGN_TEAM}),
+    Role.ADMIN: frozenset({P.MANAGE_USERS, P.MANAGE_REGISTER, P.READ_REGISTER, P.ASSIGN_TEAM,
+                           P.DECIDE_TEAM}),
 }
 
 # Roles that reach a case only through its team: they see it listed, and may call any of its

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, select
 
 from conductlens.model import Conversation, Message, MessageKind, Participant, SourceRef, Timestamp
-from conductlens.review import cases, register, teams
+from conductlens.review import cases, register, team_duties, teams
 from conductlens.review._ids import inserted_id, pairs
 from conductlens.review.accounts import User, add_user
 from conductlens.review.roles import Role
@@ -141,6 +141,10 @@ def seed_world(store: Store, password: str = PASSWORD) -> World:
         case_id = cases.open_case(conn, sample.reference, "Discriminatory messages in the "
                                   "Team B group", "investigator")
         cases.add_subject(conn, case_id, ids["PC1001"], "investigator")
-        teams.add_member(conn, case_id, "supervisor", "investigator", "Supervises Team B cases")
+        change = teams.add_member(conn, case_id, "supervisor", "investigator",
+                                  "Supervises Team B cases")
+        # Separation of duties: a second person (here the admin) approves the team change.
+        assert change is not None
+        team_duties.decide(conn, change, users["admin"], True, "Agreed: the Team B supervisor")
         register.link_by_identifier(conn, [sample.exhibit_id], "investigator")
     return World(sample, case_id, users, ids)

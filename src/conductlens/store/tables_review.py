@@ -1,7 +1,7 @@
 """Tables for proportionate review: accounts, register, cases, scope, pseudonyms, audit.
 
 They share ``conductlens.store.tables.metadata``; migration ``0002`` creates them and
-``0003`` adds ``case_team``.
+``0003`` adds ``case_team``, ``0005`` throttling, account confirmation and team changes.
 """
 
 from __future__ import annotations
@@ -34,6 +34,22 @@ users = Table(
     Column("failed_logins", Integer, nullable=False),
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Who made the account, and who else confirmed it belongs to the person it names (0005).
+    Column("created_by", Text, nullable=True),
+    Column("confirmed_by", Text, nullable=True),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+)
+
+# Failed sign-ins per address, per account and per (account, address), for back-off (0005).
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("username", String(64), primary_key=True),
+    Column("address", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", DateTime(timezone=True), nullable=False),
+    Column("blocked_until", DateTime(timezone=True), nullable=True),
 )
 
 web_sessions = Table(
@@ -96,6 +112,24 @@ case_team = Table(
     Column("username", String(64), primary_key=True, index=True),
     Column("added_by", Text, nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by", Text, nullable=True),  # the second person (0005)
+)
+
+# A change to a case team awaiting the case's supervisor or a second admin (0005).
+team_changes = Table(
+    "team_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("username", String(64), nullable=False),
+    Column("change", String(8), nullable=False),  # add | remove
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # requested|approved|refused
+    Column("requested_by", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", Text, nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decision_reason", Text, nullable=True),
 )
 
 case_subjects = Table(

@@ -6,13 +6,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from conductlens.errors import ConductLensError, ScopeError
 from conductlens.review import audit
 from conductlens.review.access import Forbidden
-from conductlens.review.accounts import LoginRefused
+from conductlens.review.accounts import LoginRefused, LoginThrottled
 from conductlens.store import Store
 from conductlens.web.deps import CaseHidden, NotAuthenticated
 from conductlens.web.pages import render
@@ -93,6 +94,22 @@ def _handlers(app: FastAPI) -> None:
     async def login_refused(request: Request, exc: Exception) -> Response:
         return _error(request, 401, str(exc))
 
+    async def throttled(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginThrottled)
+        response = _error(request, 429, str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        # FastAPI's default answer echoes each bad field's input: a password among them.
+        assert isinstance(exc, RequestValidationError)
+        problems = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")),
+                     "type": str(e.get("type", ""))} for e in exc.errors()]
+        if _is_api(request):
+            return JSONResponse({"detail": problems}, status_code=422)
+        fields = ", ".join(str(p["loc"][-1]) for p in problems if p["loc"])
+        return _error(request, 422, f"Check these fields: {fields or 'the form'}.")
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         return _error(request, exc.status_code, str(exc.detail))
@@ -101,5 +118,7 @@ def _handlers(app: FastAPI) -> None:
     app.add_exception_handler(ScopeError, out_of_scope)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(LoginRefused, login_refused)
+    app.add_exception_handler(LoginThrottled, throttled)
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(ConductLensError, refused)
     app.add_exception_handler(HTTPException, http_error)

@@ -22,7 +22,7 @@ from conductlens.review import accounts, audit, teams
 from conductlens.review.accounts import WebSession
 from conductlens.review.roles import Permission, allows, team_bound
 from conductlens.store import Store
-from conductlens.store.tables_review import scopes, unmask_requests
+from conductlens.store.tables_review import scopes, team_changes, unmask_requests
 from conductlens.web.settings import WebSettings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -65,7 +65,8 @@ def session_of(request: Request, store: StoreDep, settings: SettingsDep) -> WebS
     except BadSignature as exc:
         raise NotAuthenticated() from exc
     idle = timedelta(minutes=settings.idle_minutes)
-    session = accounts.resume_session(store.engine, sid, idle)
+    session = accounts.resume_session(store.engine, sid, idle,
+                                      lifetime=timedelta(hours=settings.session_hours))
     if session is None:
         raise NotAuthenticated()
     request.state.session = session
@@ -107,7 +108,8 @@ def require(permission: Permission) -> Callable[..., Awaitable[WebSession]]:
 
 
 # Path parameters that name a case, directly or through something that belongs to one.
-_OWNERS = (("scope_id", scopes), ("request_id", unmask_requests))
+_OWNERS = (("scope_id", scopes), ("request_id", unmask_requests),
+           ("change_id", team_changes))
 
 
 def _case_in_path(conn: Connection, params: dict[str, str]) -> int | None:
@@ -165,3 +167,4 @@ CanReadAudit = Annotated[WebSession, Depends(require(P.READ_AUDIT))]
 CanManageUsers = Annotated[WebSession, Depends(require(P.MANAGE_USERS))]
 CanViewTotals = Annotated[WebSession, Depends(require(P.VIEW_TOTALS))]
 CanAssignTeam = Annotated[WebSession, Depends(require(P.ASSIGN_TEAM))]
+CanDecideTeam = Annotated[WebSession, Depends(require(P.DECIDE_TEAM))]

@@ -11,5 +11,6 @@ class WebSettings:
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     secure_cookies: bool = True  # set False only for http://localhost (tests, demo)
     idle_minutes: int = 15
+    session_hours: int = 10  # absolute lifetime: a session ends this long after sign-in
     max_upload_mb: int = 200
     cookie_name: str = "cl_session"

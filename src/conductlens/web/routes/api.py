@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from conductlens.review import accounts, audit, pseudonyms, scope, teams
@@ -29,7 +29,7 @@ from conductlens.web.deps import (
     StoreDep,
 )
 from conductlens.web.routes._case import case_header
-from conductlens.web.routes.auth import set_session_cookie
+from conductlens.web.routes.auth import client_address, set_session_cookie
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -108,9 +108,11 @@ def _finding(f: ShownFinding) -> FindingOut:
 
 
 @router.post("/login", response_model=SessionOut)
-def login(body: Login, response: Response, store: StoreDep, settings: SettingsDep
-          ) -> SessionOut:
-    user = accounts.authenticate(store.engine, body.username, body.password)
+def login(body: Login, request: Request, response: Response, store: StoreDep,
+          settings: SettingsDep) -> SessionOut:
+    # JSON only (FastAPI refuses other content types), so a cross-site form cannot post it.
+    user = accounts.authenticate(store.engine, body.username, body.password,
+                                 address=client_address(request))
     session = accounts.start_session(store.engine, user)
     set_session_cookie(response, settings, session.id)
     return SessionOut(username=user.username, role=user.role.value, csrf=session.csrf)

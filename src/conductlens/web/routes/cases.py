@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from conductlens.errors import ConductLensError
 from conductlens.ingest.pipeline import ingest_path
-from conductlens.review import audit, cases, pseudonyms, register, scope, teams
+from conductlens.review import audit, cases, pseudonyms, register, scope, team_duties, teams
 from conductlens.review.cases import CaseStatus
 from conductlens.review.policy_run import record_findings
 from conductlens.web.deps import (
@@ -69,6 +69,7 @@ def case_page(request: Request, case_id: int, session: CanViewCases, store: Stor
             "people": register.list_people(conn), "statuses": list(CaseStatus),
             "activities": cases.ACTIVITIES,
             "team": teams.members(conn, case_id), "assignable": teams.assignable(conn),
+            "team_changes": team_duties.changes(conn, case_id),
         }
     return render(request, "case.html", context)
 
