@@ -111,8 +111,9 @@ def append(conn: Connection, event: AuditEvent, now: datetime | None = None) -> 
 
 
 def record(engine: Engine, event: AuditEvent, now: datetime | None = None) -> int:
-    """Append ``event`` in a transaction of its own, retrying one that lost a race for the
-    write lock (SQLite's busy timeout ran out) or, on a store without the lock, for the id."""
+    """Append ``event`` in a transaction of its own, retrying (never dropping) one that lost
+    the race for the write lock: SQLite's busy timeout ran out, or PostgreSQL chose it as a
+    deadlock victim."""
     for attempt in range(RETRIES):
         try:
             with engine.begin() as conn:
