@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from conductlens.cli import audit as audit_cli
 from conductlens.cli import review as review_cli
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,7 @@ def _shot(page: Any, server: Any, name: str) -> None:
 def _cli(*args: str) -> Any:
     app = typer.Typer()
     review_cli.register(app)
+    audit_cli.register(app)
     return CliRunner().invoke(app, list(args))
 
 
@@ -51,7 +53,8 @@ def _investigator_opens_case(browser: Any, server: Any) -> str:
     page.get_by_label("Add to the case team").select_option(value="supervisor")
     page.get_by_label("Reason for the assignment").fill("Supervises Team B conduct cases")
     page.get_by_role("button", name="Add to team").click()
-    assert page.get_by_test_id("member-supervisor").is_visible()
+    # Separation of duties: the change waits for a second person (an admin here).
+    assert page.get_by_test_id("team-changes").get_by_text("awaiting a decision").is_visible()
     page.get_by_label("Add an exhibit").set_input_files(str(server.export))
     page.get_by_role("button", name="Add exhibit").click()
     assert page.get_by_role("cell", name="EXH-00001").is_visible()
@@ -71,6 +74,15 @@ def _investigator_opens_case(browser: Any, server: Any) -> str:
     url = page.url.split("#")[0]
     _sign_out(page)
     return url
+
+
+def _admin_approves_the_team_change(browser: Any, server: Any) -> None:
+    page = _sign_in(browser, server, "admin")
+    page.goto(f"{server.url}/admin/teams")
+    page.locator("input[id^='tc-']").fill("Agreed: the Team B supervisor")
+    page.get_by_role("button", name="Approve").click()
+    assert page.get_by_test_id("member-supervisor").is_visible()
+    _sign_out(page)
 
 
 def _supervisor_authorises(browser: Any, server: Any, case_url: str) -> None:
@@ -142,6 +154,7 @@ def _auditor_checks(browser: Any, server: Any) -> None:
 
 def test_the_whole_journey(browser: Any, server: Any) -> None:
     case_url = _investigator_opens_case(browser, server)
+    _admin_approves_the_team_change(browser, server)
     _supervisor_authorises(browser, server, case_url)
     _investigator_reviews(browser, server, case_url)
     _supervisor_unmasks(browser, server, case_url)
