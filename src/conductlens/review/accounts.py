@@ -107,11 +107,15 @@ def authenticate(
 ) -> User:
     """The user, or ``LoginRefused`` / ``LoginThrottled``; every attempt is audited."""
     now = now or datetime.now(UTC)
+    with engine.connect() as conn:
+        found = conn.execute(select(users.c.password_hash)
+                             .where(users.c.username == username)).first()
+    # Always exactly once, and outside the lock below so sign-ins hash in parallel.
+    matches = _verify(str(found[0]) if found is not None else _dummy_hash(), password)
     with engine.begin() as conn:
+        audit.lock(conn)  # failure counts are read then written: no two at once
         wait = throttle.wait_for(conn, username, address, now)
         row = conn.execute(select(users).where(users.c.username == username)).first()
-        stored = row._mapping["password_hash"] if row is not None else _dummy_hash()
-        matches = _verify(stored, password)  # always exactly once
         if wait:
             _audit_refusal(conn, username, address, "throttled")
             raise LoginThrottled(wait)

@@ -71,8 +71,9 @@ def _fields(row: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-def _lock(conn: Connection) -> None:
-    """Hold the one-writer lock until the caller's transaction ends."""
+def lock(conn: Connection) -> None:
+    """Hold the one-writer lock until the caller's transaction ends (also used by writers
+    whose read-then-write must not interleave, e.g. sign-in failure counts)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     else:
@@ -89,7 +90,7 @@ def _head(conn: Connection) -> tuple[int, str]:
 
 def append(conn: Connection, event: AuditEvent, now: datetime | None = None) -> int:
     """Append ``event`` inside the caller's transaction; returns its id."""
-    _lock(conn)
+    lock(conn)
     last_id, last_hash = _head(conn)
     row: dict[str, Any] = {
         "id": last_id + 1,
