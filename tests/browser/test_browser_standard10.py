@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from tests.browser.test_journey import (
+    _admin_approves_the_team_change,
     _investigator_opens_case,
     _shot,
     _sign_in,
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 def test_incident_responses_and_member_record(browser: Any, server: Any) -> None:
     case_url = _investigator_opens_case(browser, server)
+    _admin_approves_the_team_change(browser, server)
     _supervisor_authorises(browser, server, case_url)
     page = _sign_in(browser, server, "investigator")
     page.goto(case_url)
