@@ -104,7 +104,10 @@ def ingest(
                 err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             progress.advance(overall)
     for s in done:
-        if not s.duplicate:
+        if s.attached:
+            record_audit(store, "exhibit.attach", reason, {"case": case, "sha256": s.sha256},
+                         {"exhibit": [s.reference]})
+        elif not s.duplicate:
             record_audit(
                 store,
                 "exhibit.add",
@@ -138,11 +141,19 @@ def _print_summaries(done: list[IngestSummary]) -> None:
             console.print(f"  [yellow]warning:[/] {warning}", highlight=False)
 
 
-def exhibits(db: DbOption = None) -> None:
-    """List the exhibits in the store with their hashes and counts."""
+def exhibits(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per exhibit.")]
+    = False,
+) -> None:
+    """List the exhibits in the store with their hashes, counts, cases and shared chats."""
     store = open_store(db)
     with store.engine.connect() as conn:
         rows = reads.list_exhibits(conn)
+    if as_json:
+        for row in rows:
+            print(json.dumps(_exhibit_json(row), ensure_ascii=False))
+        return
     table = Table(title=f"Exhibits ({len(rows)})")
     for col in (
         "Ref",
@@ -167,6 +178,22 @@ def exhibits(db: DbOption = None) -> None:
             row["sha256"],
         )
     console.print(table)
+
+
+def _exhibit_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The ``exhibits --json`` contract: one object per exhibit (keys must stay stable)."""
+    return {
+        "reference": row["reference"],
+        "sha256": row["sha256"],
+        "format": row["format"],
+        "messages": int(row["messages"] or 0),
+        "cases": row["cases"],
+        "also_in": row["also_in"],
+        "original_name": row["original_name"],
+        "size": row["size"],
+        "added_by": row["added_by"],
+        "added_at": str(row["added_at"]),
+    }
 
 
 def formats() -> None:

@@ -30,6 +30,7 @@ from conductlens.detect.semantic import use_threads
 from conductlens.errors import ConductLensError
 from conductlens.store import Store, store_trouble
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.writes import inserted_id
 
 BATCH = 2000
@@ -55,8 +56,7 @@ def _case_filter(conn: Connection, case: str | None) -> tuple[int | None, Any]:
     case_id = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == case))
     if case_id is None:
         raise ConductLensError(f"no case with reference {case!r}")
-    exhibits = select(t.exhibits.c.id).where(t.exhibits.c.case_id == case_id)
-    return int(case_id), t.messages.c.exhibit_id.in_(exhibits)
+    return int(case_id), t.messages.c.exhibit_id.in_(exhibits_of(case_id))
 
 
 def _watermark(conn: Connection, version: str, case_id: int | None) -> int:

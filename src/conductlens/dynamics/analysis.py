@@ -21,6 +21,7 @@ from conductlens.dynamics.register import RegisterModel
 from conductlens.dynamics.responses import Responses, TextReader, Window, respond
 from conductlens.errors import ConductLensError
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.reads import format_timestamp
 
 FLAGGING = ("medium", "high")
@@ -93,8 +94,7 @@ def _case_exhibits(conn: Connection, case: str) -> list[int]:
     case_id = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == case))
     if case_id is None:
         raise ConductLensError(f"no case {case!r} in the store")
-    return [int(i) for i in conn.scalars(select(t.exhibits.c.id)
-                                         .where(t.exhibits.c.case_id == case_id))]
+    return [int(i) for i in conn.scalars(exhibits_of(case_id))]
 
 
 def in_case(conn: Connection, case: str, message_ids: list[int]) -> list[int]:

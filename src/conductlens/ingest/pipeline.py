@@ -25,6 +25,7 @@ from conductlens.ingest.registry import parser_named, pick_parser
 from conductlens.store import Store, current_user, store_trouble
 from conductlens.store import tables as t
 from conductlens.store.evidence import Staged, keep, stage
+from conductlens.store.groups import link_case, link_conversations
 from conductlens.store.writes import ExhibitWriter, inserted_id
 
 Progress = Callable[[int], None]
@@ -46,6 +47,7 @@ class IngestSummary:
     unparsed: int = 0
     warnings: list[str] = field(default_factory=list)
     duplicate: bool = False
+    attached: bool = False  # bytes already held, now linked to one more case (not in JSON)
 
     def as_json(self) -> dict[str, object]:
         """The contract other tools rely on (keys must stay stable)."""
@@ -179,7 +181,7 @@ def _ingest_staged(
     with store.writing() as conn:
         existing = _existing(conn, sha, path)
         if existing is not None:
-            return existing
+            return _attach(conn, existing, given)
         reference = _next_reference(conn)
         exhibit_id = inserted_id(
             conn.execute(
@@ -199,12 +201,16 @@ def _ingest_staged(
                 )
             )
         )
+        if given["case"]:
+            link_case(conn, int(case_id(conn, given["case"]) or 0), exhibit_id,
+                      given["added_by"] or current_user())
         writer = ExhibitWriter(conn, exhibit_id, parser.name, options.timezone,
                                relabel=lambda text: _plain(text, staged, path))
         _stream(parser, source, options, writer, progress)
         counts = writer.finish()
         if counts.messages == 0 and counts.conversations == 0:
             raise ParseError(str(staged.path), f"no messages found (read as {parser.name})")
+        link_conversations(conn, exhibit_id)
         stored = keep(store.exhibit_dir, staged)
         conn.execute(
             t.exhibits.update().where(t.exhibits.c.id == exhibit_id).values(stored_path=str(stored))
@@ -222,6 +228,19 @@ def _ingest_staged(
         unparsed=counts.unparsed,
         warnings=counts.warnings,
     )
+
+
+def _attach(conn: Connection, held: IngestSummary, given: dict[str, str | None]) -> IngestSummary:
+    """Bytes already held: link them to the case asked for (a duplicate only if already there)."""
+    if not given["case"]:
+        return held
+    exhibit_id = int(conn.scalar(select(t.exhibits.c.id)
+                                 .where(t.exhibits.c.reference == held.reference)) or 0)
+    new_case = link_case(conn, int(case_id(conn, given["case"]) or 0), exhibit_id,
+                         given["added_by"] or current_user())
+    held.duplicate = not new_case
+    held.attached = new_case
+    return held
 
 
 def _plain(text: str, staged: Staged, path: Path) -> str:

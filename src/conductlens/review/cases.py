@@ -12,6 +12,7 @@ from conductlens.errors import ConductLensError
 from conductlens.review import audit, teams
 from conductlens.review._ids import inserted_id
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.tables_review import (
     case_details,
     case_hours,
@@ -174,13 +175,13 @@ def exhibits(conn: Connection, case_id: int) -> list[ExhibitInfo]:
     rows = conn.execute(select(t.exhibits.c.id, t.exhibits.c.reference,
                                t.exhibits.c.original_name, t.exhibits.c.sha256,
                                t.exhibits.c.format, count)
-                        .where(t.exhibits.c.case_id == case_id).order_by(t.exhibits.c.id))
+                        .where(t.exhibits.c.id.in_(exhibits_of(case_id))).order_by(t.exhibits.c.id))
     return [ExhibitInfo(int(r[0]), r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
 
 
 def exhibit_ids(conn: Connection, case_id: int) -> list[int]:
     return [int(i) for i in conn.scalars(
-        select(t.exhibits.c.id).where(t.exhibits.c.case_id == case_id))]
+        exhibits_of(case_id))]
 
 
 def conversations(conn: Connection, case_id: int) -> list[ConversationInfo]:
@@ -191,7 +192,7 @@ def conversations(conn: Connection, case_id: int) -> list[ConversationInfo]:
                                t.conversations.c.title, t.conversations.c.key,
                                t.conversations.c.is_group, count)
                         .join(t.exhibits, t.exhibits.c.id == t.conversations.c.exhibit_id)
-                        .where(t.exhibits.c.case_id == case_id)
+                        .where(t.exhibits.c.id.in_(exhibits_of(case_id)))
                         .order_by(t.conversations.c.id))
     # A one-to-one chat is usually titled with the other person's name: never shown.
     return [ConversationInfo(int(r[0]), r[1], (r[2] or r[3]) if r[4] else f"One-to-one chat {r[0]}",

@@ -17,6 +17,7 @@ from conductlens.review import audit
 from conductlens.review._ids import inserted_id
 from conductlens.review.cases import CaseStatus, find_case, set_status
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.tables_review import people, scopes
 
 
@@ -84,7 +85,7 @@ def _validate(conn: Connection, case_id: int, subjects: list[int], conversations
         raise ConductLensError("choose at least one conversation")
     owned = set(conn.scalars(select(t.conversations.c.id)
                              .join(t.exhibits, t.exhibits.c.id == t.conversations.c.exhibit_id)
-                             .where(t.exhibits.c.case_id == case_id)))
+                             .where(t.exhibits.c.id.in_(exhibits_of(case_id)))))
     if not set(conversations) <= owned:
         raise ConductLensError("a chosen conversation is not in this case's exhibits")
     known = set(conn.scalars(select(people.c.id).where(people.c.id.in_(subjects))))
@@ -157,7 +158,7 @@ def scope_clause(scope: Scope | None) -> ColumnElement[bool]:
     if scope is None:
         return false()
     m = t.messages.c
-    in_case = m.exhibit_id.in_(select(t.exhibits.c.id).where(t.exhibits.c.case_id == scope.case_id))
+    in_case = m.exhibit_id.in_(exhibits_of(scope.case_id))
     return and_(in_case, m.conversation_id.in_(scope.conversations),
                 between_days(scope.date_from, scope.date_to))
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from conductlens.errors import ConductLensError
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 
 SEVERITIES = ("low", "medium", "high")
 FINDING_KEYS = (
@@ -37,11 +38,8 @@ def _query(case: str | None, severities: tuple[str, ...]) -> Any:
     f = t.findings
     query = select(f).where(f.c.severity.in_(severities)).order_by(f.c.message_id, f.c.id)
     if case is not None:
-        exhibits = (
-            select(t.exhibits.c.id)
-            .join(t.cases, t.cases.c.id == t.exhibits.c.case_id)
-            .where(t.cases.c.reference == case)
-        )
+        exhibits = exhibits_of(select(t.cases.c.id).where(t.cases.c.reference == case)
+                               .scalar_subquery())
         query = query.where(f.c.exhibit_id.in_(exhibits))
     return query
 

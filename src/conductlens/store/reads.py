@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select
 
 from conductlens.store import tables as t
+from conductlens.store.groups import also_in, cases_of
 from conductlens.store.search import search_ids
 
 m, c, p, e = t.messages, t.conversations, t.participants, t.exhibits
@@ -29,7 +30,12 @@ def list_exhibits(conn: Connection) -> list[dict[str, Any]]:
         .outerjoin(counts, counts.c.exhibit_id == e.c.id)
         .order_by(e.c.id)
     )
-    return [dict(row) for row in conn.execute(query).mappings()]
+    rows = [dict(row) for row in conn.execute(query).mappings()]
+    for row in rows:
+        row["cases"] = cases_of(conn, row["id"])
+        row["also_in"] = also_in(conn, row["id"])
+        row["case"] = ", ".join(row["cases"]) or row["case"]
+    return rows
 
 
 def format_timestamp(

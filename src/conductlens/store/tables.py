@@ -218,3 +218,29 @@ scan_runs = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=False),
 )
+
+# One exhibit may be evidence in several cases (one phone, several inquiries): the link is
+# what says an exhibit belongs to a case; ``exhibits.case_id`` keeps the first case.
+case_exhibits = Table(
+    "case_exhibits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("added_by", String(120), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "exhibit_id", name="uq_case_exhibits_case_exhibit"),
+)
+
+# The same conversation held by two exhibits (a phone database and its text export; several
+# members' phones): found at ingest from the messages they share.
+conversation_links = Table(
+    "conversation_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("same_as_id", ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("shared", Integer, nullable=False),  # sampled messages found in both
+    Column("sampled", Integer, nullable=False),
+    UniqueConstraint("conversation_id", "same_as_id", name="uq_conversation_links_pair"),
+)
