@@ -24,8 +24,9 @@ raw bytes and reported with its file and line.
 def main() -> None:
     """Write docs/formats.md."""
     rows = "".join(f"| `{p.name}` | {p.description} |\n" for p in all_parsers())
-    extra = (DOCS / "formats" / "not-exhibits.md").read_text(encoding="utf-8")
-    pages = sorted(p for p in (DOCS / "formats").glob("*.md") if p.name != "not-exhibits.md")
+    general = ("not-exhibits.md", "limits.md")  # about every format: before the formats
+    extra = "\n".join((DOCS / "formats" / name).read_text(encoding="utf-8") for name in general)
+    pages = sorted(p for p in (DOCS / "formats").glob("*.md") if p.name not in general)
     body = "\n\n".join(page.read_text(encoding="utf-8").strip() for page in pages)
     text = INTRO + rows + "\n" + extra + "\n" + body + "\n"
     (DOCS / "formats.md").write_text(text, encoding="utf-8")
