@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, insert, or_, select
+from sqlalchemy import Connection, and_, func, insert, or_, select, union
 
 from conductlens.store import tables as t
 
@@ -23,10 +23,12 @@ MIN_TEXT = 12  # shorter texts ("ok", "lol") say nothing about which chat they c
 SAME_SHARE = 0.6  # share of the sample found in another conversation to call it the same
 
 
-def exhibits_of(case_id: Any) -> Select[Any]:
-    """The ids of the exhibits linked to case ``case_id`` (a value or a column)."""
+def exhibits_of(case_id: Any) -> Any:
+    """The ids of the exhibits of case ``case_id`` (a value or a column): those linked to it,
+    and those filed under it as their first case (rows written before links existed)."""
     ce = t.case_exhibits
-    return select(ce.c.exhibit_id).where(ce.c.case_id == case_id)
+    return union(select(ce.c.exhibit_id).where(ce.c.case_id == case_id),
+                 select(t.exhibits.c.id).where(t.exhibits.c.case_id == case_id))
 
 
 def link_case(conn: Connection, case_id: int, exhibit_id: int, added_by: str) -> bool:
