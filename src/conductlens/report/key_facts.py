@@ -135,7 +135,8 @@ def messaging_share(conn: Connection, year: str, filters: Filters | None = None)
     chosen = [o for o in finalised_in(all_outcomes(conn), year) if (filters or Filters()).keep(o)]
     if not chosen:
         return None
-    with_exhibits = set(conn.scalars(select(t.case_exhibits.c.case_id).distinct()))
+    with_exhibits = set(conn.scalars(select(t.exhibits.c.case_id).distinct()))
+    with_exhibits |= set(conn.scalars(select(t.case_exhibits.c.case_id).distinct()))
     return sum(o.case_id in with_exhibits for o in chosen) / len(chosen)
 
 
