@@ -1,7 +1,7 @@
 """evidence: exhibits in many cases; the same conversation across exhibits
 
 Revision ID: 0006_evidence
-Revises: 0012_images
+Revises: 0005_accounts
 Create Date: 2026-12-02
 
 Additive only: two new tables. Every exhibit already filed under a case gets its link.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_evidence"
-down_revision = "0012_images"
+down_revision = "0005_accounts"
 branch_labels = None
 depends_on = None
 
