@@ -47,6 +47,8 @@ class MembershipKind(StrEnum):
     DESCRIPTION_CHANGED = "description_changed"
     ICON_CHANGED = "icon_changed"
     SETTINGS_CHANGED = "settings_changed"
+    MEMBER = "member"  # listed in the phone's group member table (a snapshot, not a change)
+    PAST_MEMBER = "past_member"  # listed in the phone's table of former members
 
 
 class SourceRef(NamedTuple):
@@ -160,6 +162,20 @@ class MembershipEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the sender's phone recorded about one recipient of one message: when it was
+    delivered to them, read and (voice notes, videos) played. Any of the three may be absent."""
+
+    conversation: str
+    message: str
+    recipient: str
+    delivered: Timestamp
+    read: Timestamp
+    played: Timestamp
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class MediaFile:
     """A file found inside an archive or export folder, hashed so messages can point to it."""
 
@@ -190,6 +206,7 @@ Record = (
     | Participant
     | Message
     | Reaction
+    | Receipt
     | MembershipEvent
     | MediaFile
     | ParseIssue

@@ -99,6 +99,31 @@ def fill_msgstore(conn: sqlite3.Connection, scenario: Scenario) -> None:
             writer.system(event)
     writer.reactions()
     write_group(conn, scenario, jids, writer.book)
+    write_receipts(conn, scenario, jids, writer.book)
+
+
+def write_receipts(conn: sqlite3.Connection, scenario: Scenario, jids: Jids,
+                   book: NameBook) -> None:
+    """``receipt_user`` for the owner's own messages (the only ones a phone keeps receipts
+    for): every member in the group when it was sent got it; most read it within the hour,
+    every fifth (by a fixed rule) never did."""
+    spans = membership_spans(scenario)
+    for msg in scenario.messages:
+        if msg.sender != scenario.owner or msg.kind == "deleted":
+            continue
+        sent = to_ms(msg.when)
+        for n, (officer_id, (joined, ended)) in enumerate(sorted(spans.items())):
+            if officer_id == scenario.owner or not (
+                    joined <= msg.when and (ended is None or msg.when < ended.when)):
+                continue
+            unread = (msg.seq + n) % 5 == 0
+            insert(conn, "receipt_user", {
+                "message_row_id": msg.seq + 1,
+                "receipt_user_jid_row_id": jids.phone[book.phone(officer_id, msg.when)],
+                "receipt_timestamp": sent + 2000 + 100 * n,
+                "read_timestamp": -1 if unread else sent + 60_000 * (1 + (msg.seq + n) % 50),
+                "played_timestamp": -1,
+            })
 
 
 def write_contacts(conn: sqlite3.Connection, scenario: Scenario) -> None:

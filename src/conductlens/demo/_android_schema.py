@@ -119,6 +119,11 @@ MSGSTORE_TABLES: tuple[str, ...] = (
         "pending INTEGER, add_timestamp INTEGER, label TEXT);"
     ),
     (
+        "CREATE TABLE receipt_user (_id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "message_row_id INTEGER NOT NULL, receipt_user_jid_row_id INTEGER NOT NULL, "
+        "receipt_timestamp INTEGER, read_timestamp INTEGER, played_timestamp INTEGER);"
+    ),
+    (
         "CREATE TABLE group_past_participant_user (_id INTEGER PRIMARY KEY AUTOINCREMENT, "
         "group_jid_row_id INTEGER NOT NULL, user_jid_row_id INTEGER NOT NULL, "
         "is_leave INTEGER NOT NULL, timestamp INTEGER);"

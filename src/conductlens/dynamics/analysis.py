@@ -8,13 +8,18 @@ the store; the web reads through the review door (:mod:`conductlens.review.acces
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from conductlens.dynamics.evidence import Reaction, conversation_reactions
+from conductlens.dynamics.evidence import (
+    Reaction,
+    ReadReceipt,
+    conversation_reactions,
+    conversation_reads,
+)
 from conductlens.dynamics.flow import Flow, conversations_of, load_flow
 from conductlens.dynamics.membership import Roster, build_roster
 from conductlens.dynamics.register import RegisterModel
@@ -34,6 +39,7 @@ class Group:
     flow: Flow
     roster: Roster
     reactions: dict[int, list[Reaction]]
+    reads: dict[int, list[ReadReceipt]] = field(default_factory=dict)
 
 
 def store_texts(conn: Connection) -> TextReader:
@@ -61,7 +67,8 @@ class Dynamics:
             by_message: dict[int, list[Reaction]] = {}
             for r in conversation_reactions(self.conn, conversation_id):
                 by_message.setdefault(r.message_id, []).append(r)
-            self._groups[conversation_id] = Group(flow, build_roster(flow), by_message)
+            self._groups[conversation_id] = Group(flow, build_roster(flow), by_message,
+                                                  conversation_reads(self.conn, conversation_id))
         return self._groups[conversation_id]
 
     def responses(self, message_ids: Iterable[int], window: Window,
@@ -76,7 +83,7 @@ class Dynamics:
         for mid in ids:
             g = self.group(where[mid])
             out.append((g, respond(g.flow, g.roster, mid, window, g.reactions.get(mid, []),
-                                   self.texts, self.model, flagged)))
+                                   self.texts, self.model, flagged, g.reads.get(mid, []))))
         return out
 
 

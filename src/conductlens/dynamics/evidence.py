@@ -1,8 +1,10 @@
 """Engagement evidence the store holds: reactions (who, emoji, when) and replies.
 
 Each piece names its source row: a reaction by its ``reactions`` id (and the exhibit row it
-came from, in ``source``), a reply by its message id. Read receipts are not held by the store
-yet (Android ``receipt_user`` is not parsed), so no view claims who read what.
+came from, in ``source``), a reply by its message id, a read receipt by its exhibit row
+(``receipt_user#12``). Receipts exist only where the exhibit is the sender's own phone (Android
+``receipt_user`` / ``receipt_device``), so "read" is shown where they exist and claimed nowhere
+else.
 """
 
 from __future__ import annotations
@@ -52,6 +54,31 @@ def conversation_reactions(conn: Connection, conversation_id: int) -> list[React
                                                   r.message_id.is_not(None)).order_by(r.id))
     return [Reaction(row.id, row.message_id, row.sender_id, row.emoji,
                      naive(row.ts_local or row.ts_utc), row.source) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadReceipt:
+    """A receipt row saying ``recipient`` read ``message_id`` (``when``), from ``source``."""
+
+    id: int
+    message_id: int
+    recipient: int | None
+    when: datetime | None
+    source: str
+
+
+def conversation_reads(conn: Connection, conversation_id: int) -> dict[int, list[ReadReceipt]]:
+    """Per message, the receipts that record a read (or a play), oldest first."""
+    r = t.receipts.c
+    rows = conn.execute(select(t.receipts).where(
+        r.conversation_id == conversation_id, r.message_id.is_not(None),
+        r.read_utc.is_not(None) | r.played_utc.is_not(None)).order_by(r.id))
+    out: dict[int, list[ReadReceipt]] = {}
+    for row in rows:
+        out.setdefault(int(row.message_id), []).append(ReadReceipt(
+            row.id, row.message_id, row.recipient_id, naive(row.read_utc or row.played_utc),
+            row.source))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conductlens.dynamics.flow import Flow
+from conductlens.dynamics.flow import Flow, GroupEvent
 from conductlens.dynamics.people import (
     JOINING,
     LEAVING,
+    LISTED,
     Member,
     acting,
     identify,
@@ -32,8 +33,10 @@ class Interval:
     """``start <= seq < end`` (``end`` None: still a member when the export ends).
 
     ``start_source`` / ``end_source`` say what shows it (a membership event id, a message id
-    or the start of the export); ``confidence`` is ``recorded`` (a membership event), ``posted``
-    (their first message) or ``assumed`` (present from the start, nothing records a join)."""
+    or the start of the export); ``confidence`` is ``recorded`` (a membership event, or a
+    member table row with its add or leave time), ``posted`` (their first message),
+    ``assumed`` (present from the start, nothing records a join) or ``listed`` (only a phone's
+    member table names them as a current member, without a time: present throughout)."""
 
     member: int
     start: float
@@ -50,7 +53,7 @@ class Interval:
 @dataclass(frozen=True, slots=True)
 class _Mark:
     position: float
-    change: str  # "in", "out" or "post"
+    change: str  # "in", "out", "post" or "listed" (a current member, no time known)
     source: str
 
 
@@ -97,7 +100,7 @@ def build_roster(flow: Flow) -> Roster:
 
 
 def _order(mark: _Mark) -> tuple[float, int]:
-    return mark.position, {"in": 0, "post": 1, "out": 2}[mark.change]
+    return mark.position, {"in": 0, "listed": 0, "post": 1, "out": 2}[mark.change]
 
 
 def _marks(flow: Flow, alias: dict[int, int]) -> dict[int, list[_Mark]]:
@@ -111,6 +114,11 @@ def _marks(flow: Flow, alias: dict[int, int]) -> dict[int, list[_Mark]]:
         marks.setdefault(alias.get(who, who), []).append(
             _Mark(e.position, change, f"{label}:{e.id}"))
     for e in flow.events:
+        if e.kind in LISTED and e.target is not None:
+            mark = _listed(e)
+            if mark is not None:
+                marks.setdefault(alias.get(e.target, e.target), []).append(mark)
+    for e in flow.events:
         actor = acting(e)
         if actor is not None:
             marks.setdefault(alias.get(actor, actor), []).append(
@@ -122,7 +130,22 @@ def _marks(flow: Flow, alias: dict[int, int]) -> dict[int, list[_Mark]]:
     return marks
 
 
+def _listed(e: GroupEvent) -> _Mark | None:
+    """A member table row as a mark: its add (or leave) time where the table keeps one."""
+    if e.kind == "past_member":
+        return _Mark(e.position, "out", f"left:{e.id}") if e.when is not None else None
+    if e.when is not None:
+        return _Mark(e.position, "in", f"member:{e.id}")
+    return _Mark(e.position, "listed", f"member:{e.id}")
+
+
 def _sweep(member: int, marks: list[_Mark]) -> list[Interval]:
+    listed = [m for m in marks if m.change == "listed"]
+    marks = [m for m in marks if m.change != "listed"]
+    if not marks and listed:
+        # Named only by the member table: a current member who never posted and whose
+        # arrival nothing records, so present for the whole export, at lower confidence.
+        return [Interval(member, START, None, listed[0].source, None, "listed")]
     out: list[Interval] = []
     open_at: tuple[float, str, str] | None = None
     for n, mark in enumerate(marks):

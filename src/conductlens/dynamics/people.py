@@ -15,6 +15,9 @@ from conductlens.dynamics.flow import Flow, GroupEvent
 
 JOINING = frozenset({"created", "added", "joined", "joined_by_link"})
 LEAVING = frozenset({"left", "removed"})
+# Rows of a phone's member tables (see ingest/_group_members.py): not changes, but they name
+# who belonged to the group, with an add or leave time where the table keeps one.
+LISTED = frozenset({"member", "past_member"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,7 @@ def members(flow: Flow, alias: dict[int, int]) -> dict[int, Member]:
     """Every member that posts, acts or appears in a membership event, keyed by lead row."""
     rows: dict[int, set[int]] = {}
     seen = {p.sender for p in flow.posts if p.sender is not None and p.kind != "system"}
-    seen |= {s for e in flow.events if e.kind in JOINING | LEAVING
+    seen |= {s for e in flow.events if e.kind in JOINING | LEAVING | LISTED
              and (s := subject_of(e)) is not None}
     seen |= {a for e in flow.events if (a := acting(e)) is not None}
     for row in seen:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from conductlens.dynamics.evidence import Reaction
+from conductlens.dynamics.evidence import Reaction, ReadReceipt
 from conductlens.dynamics.flow import Flow, Post
 from conductlens.dynamics.membership import Roster
 from conductlens.dynamics.register import RegisterModel, reaction_label
@@ -48,6 +48,7 @@ class Responses:
     late_challenged: tuple[int, ...]
     evidence: dict[int, tuple[str, ...]] = field(default_factory=dict)
     window_end: datetime | None = None
+    read: tuple[int, ...] = ()  # present members a receipt row shows read it
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ def _attributed(posts: Sequence[Post], message_id: int, flagged: set[int]) -> li
 
 def respond(flow: Flow, roster: Roster, message_id: int, window: Window,
             reactions: Sequence[Reaction], texts: TextReader, model: RegisterModel,
-            flagged: set[int] | None = None) -> Responses:
+            flagged: set[int] | None = None, reads: Sequence[ReadReceipt] = ()) -> Responses:
     """Classify every present member's response to ``message_id`` (see module docstring)."""
     index = flow.index_of(message_id)
     post = flow.posts[index]
@@ -131,7 +132,33 @@ def respond(flow: Flow, roster: Roster, message_id: int, window: Window,
     for who, source in left.items():
         evidence.setdefault(who, []).append(_event_evidence(flow, source))
     late = _late(flow, roster, index, span, others, verdict, texts, model, evidence)
-    return _result(message_id, sender, present, others, verdict, left, late, evidence, span)
+    read = _reads(roster, others, reads, evidence)
+    _listed(roster, post.seq, others, evidence)
+    found = _result(message_id, sender, present, others, verdict, left, late, evidence, span)
+    return replace(found, read=read)
+
+
+def _reads(roster: Roster, others: list[int], reads: Sequence[ReadReceipt],
+           evidence: dict[int, list[str]]) -> tuple[int, ...]:
+    """Members a receipt row shows read the message (whenever they read it)."""
+    read: list[int] = []
+    for r in reads:
+        who = roster.member_of(r.recipient)
+        if who in others:
+            evidence.setdefault(who, []).append(f"read:{r.source}")
+            if who not in read:
+                read.append(who)
+    return tuple(m for m in others if m in read)
+
+
+def _listed(roster: Roster, seq: float, others: list[int],
+            evidence: dict[int, list[str]]) -> None:
+    """Name the member table row for a member present only because the phone lists them."""
+    rows = {f"member:{e.id}": e.source for e in roster.flow.events}
+    for i in roster.intervals:
+        if i.member in others and i.confidence == "listed" and i.covers(seq):
+            evidence.setdefault(i.member, []).append(
+                f"member:{rows.get(i.start_source, i.start_source)}")
 
 
 def _labels(posts: Sequence[Post], texts: TextReader, model: RegisterModel) -> dict[int, str]:

@@ -37,6 +37,7 @@ class ShownResponse:
     groups: dict[str, tuple[DisplayName, ...]]
     late_challenged: tuple[DisplayName, ...]
     evidence: dict[str, tuple[str, ...]]  # identity -> ids
+    read: tuple[DisplayName, ...] = ()  # members a receipt row shows read it
 
 
 @dataclass(slots=True)
@@ -47,6 +48,7 @@ class PersonRecord:
     sent: list[int] = field(default_factory=list)
     present: list[int] = field(default_factory=list)
     labels: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in LABELS})
+    read: list[int] = field(default_factory=list)  # incidents a receipt shows they read
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,7 @@ def _shown(group: Group, r: Responses, name: Name) -> ShownResponse:
     post = group.flow.posts[group.flow.index_of(r.message_id)]
     return ShownResponse(r.message_id, group.flow.conversation_id, post.when, name(r.sender),
                          named(r.present), groups, named(r.late_challenged),
-                         {name(m).identity: v for m, v in r.evidence.items()})
+                         {name(m).identity: v for m, v in r.evidence.items()}, named(r.read))
 
 
 def _tally(people: dict[str, PersonRecord], group: Group, r: Responses, s: ShownResponse,
@@ -127,6 +129,8 @@ def _tally(people: dict[str, PersonRecord], group: Group, r: Responses, s: Shown
     for label, members in s.groups.items():
         for who in members:
             people[who.identity].labels[label].append(r.message_id)
+    for who in s.read:
+        people[who.identity].read.append(r.message_id)
 
 
 def _pictures(group: Group, shown: list[ShownResponse], name: Name) -> tuple[str, str]:

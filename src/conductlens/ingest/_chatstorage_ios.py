@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from conductlens.ingest._chatstorage_proto import quoted_stanza, reactions
+from conductlens.ingest._group_members import ios_members
 from conductlens.ingest._msgstore_contacts import OWNER, OWNER_NAME
 from conductlens.ingest._msgstore_sqlite import (
     Schema,
@@ -106,6 +107,8 @@ class ChatStorage:
         yield from self._introduce(OWNER)
         yield from self._conversations()
         yield from self._members()
+        yield from ios_members(self.conn, self.schema, self.path, self._group_key,
+                               bare_jid)
         for row in self.conn.execute(self._sql()):
             yield from self._message(row_dict(row))
 
@@ -145,6 +148,10 @@ class ChatStorage:
                 source=SourceRef(path=self.path, table="ZWACHATSESSION", row_id=str(row["Z_PK"])),
             )
             yield from self._introduce(key)
+
+    def _group_key(self, session: object) -> str | None:
+        found = self.chats.get(session) if isinstance(session, int) else None
+        return found[0] if found is not None and found[0].endswith("@g.us") else None
 
     def _members(self) -> Iterator[Record]:
         if not self.schema.has("ZWAGROUPMEMBER", "Z_PK", "ZMEMBERJID"):

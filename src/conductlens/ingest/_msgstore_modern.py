@@ -10,8 +10,10 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
+from conductlens.ingest._group_members import android_members
 from conductlens.ingest._msgstore_contacts import OWNER, JidBook
 from conductlens.ingest._msgstore_kinds import attachment_kind_from_mime, kind_of
+from conductlens.ingest._msgstore_receipts import receipts
 from conductlens.ingest._msgstore_sqlite import (
     Schema,
     UnreadTimes,
@@ -76,6 +78,7 @@ class Modern:
         yield from self._conversations()
         yield from self._messages()
         yield from self._reactions()
+        yield from receipts(self.conn, self.schema, self.path, self.book, self._chat)
 
     # -- conversations ---------------------------------------------------------------
 
@@ -97,6 +100,8 @@ class Modern:
         yield from self.book.introduce(partner)
         if is_group:
             yield from self._members(row["jid_row_id"])
+            yield from android_members(self.conn, self.schema, self.path, raw,
+                                       row["jid_row_id"], self.book.key_for_row)
 
     def _person_title(self, key: str | None) -> str | None:
         if key is None:

@@ -6,7 +6,7 @@ events). Messages come through the review door (``ReviewSession.conversation``):
 authorised scope, senders and text as the case shows them (pseudonyms, names masked in text).
 Reactions, attachments and edit marks are read only for those messages; joins and leaves only
 for in-scope conversations inside the scope's dates, people named through the case's
-``Namer``. Read receipts are not held by any parser yet, so none are exported. The manifest is
+``Namer``. Read receipts (``receipts``) are not exported yet. The manifest is
 validated against Relativity's published schema before anything is written.
 """
 

@@ -178,6 +178,21 @@ membership_events = Table(
     Column("source", Text, nullable=False),
 )
 
+receipts = Table(
+    "receipts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("conversation_id", ForeignKey("conversations.id"), nullable=False),
+    Column("message_key", Text, nullable=False),
+    Column("message_id", Integer, nullable=True, index=True),
+    Column("recipient_id", ForeignKey("participants.id"), nullable=True),
+    Column("delivered_utc", DateTime(timezone=True), nullable=True),
+    Column("read_utc", DateTime(timezone=True), nullable=True),
+    Column("played_utc", DateTime(timezone=True), nullable=True),
+    Column("source", Text, nullable=False),
+)
+
 unparsed = Table(
     "unparsed",
     metadata,

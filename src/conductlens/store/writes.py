@@ -21,6 +21,7 @@ from conductlens.model import (
     ParseIssue,
     Participant,
     Reaction,
+    Receipt,
     Record,
     Timestamp,
 )
@@ -92,6 +93,7 @@ class ExhibitWriter:
             Message: self._message,
             Reaction: self._reaction,
             MembershipEvent: self._membership,
+            Receipt: self._receipt,
             MediaFile: self._media,
             ParseIssue: self._issue,
             ExhibitWarning: self._warning,
@@ -208,6 +210,21 @@ class ExhibitWriter:
         )
         self.counts.reactions += 1
 
+    def _receipt(self, rec: Receipt) -> None:
+        times = [fill_timestamp(ts, self.zone)[1] for ts in (rec.delivered, rec.read, rec.played)]
+        self._buffer(
+            t.receipts,
+            exhibit_id=self.exhibit_id,
+            conversation_id=self.conversation_id(rec.conversation),
+            message_key=rec.message,
+            message_id=None,
+            recipient_id=self.participant_id(rec.recipient),
+            delivered_utc=times[0],
+            read_utc=times[1],
+            played_utc=times[2],
+            source=rec.source.describe(),
+        )
+
     def _membership(self, rec: MembershipEvent) -> None:
         local, utc = fill_timestamp(rec.timestamp, self.zone)
         self.counts.membership_events += 1
@@ -276,6 +293,7 @@ class ExhibitWriter:
         for name in (
             "attachments",
             "reactions",
+            "receipts",
             "membership_events",
             "media_files",
             "unparsed",
@@ -284,6 +302,7 @@ class ExhibitWriter:
             self._flush(name)
         self._link_replies()
         self._link_reactions()
+        self._link_receipts()
         self._index_for_search()
         return self.counts
 
@@ -316,6 +335,22 @@ class ExhibitWriter:
         self.conn.execute(
             update(t.reactions)
             .where(t.reactions.c.exhibit_id == self.exhibit_id)
+            .values(message_id=lookup)
+        )
+
+    def _link_receipts(self) -> None:
+        """A receipt row names its message by key, as a reaction does."""
+        lookup = (
+            select(t.messages.c.id)
+            .where(t.messages.c.exhibit_id == self.exhibit_id)
+            .where(t.messages.c.conversation_id == t.receipts.c.conversation_id)
+            .where(t.messages.c.platform_key == t.receipts.c.message_key)
+            .limit(1)
+            .scalar_subquery()
+        )
+        self.conn.execute(
+            update(t.receipts)
+            .where(t.receipts.c.exhibit_id == self.exhibit_id)
             .values(message_id=lookup)
         )
 
