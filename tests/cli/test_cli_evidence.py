@@ -128,7 +128,11 @@ def test_cli_reads_are_audited(runner: CliRunner, chat: Path, tmp_path: Path) ->
         rows = export_rows(conn)
         assert verify_chain(conn).ok
     actions = [r["action"] for r in rows]
-    assert actions == ["exhibit.add", "cli.search", "cli.export"]
+    # The export is recorded before it starts, and again with its count when it completes.
+    assert actions == ["exhibit.add", "cli.search", "cli.export", "cli.export.done"]
     assert rows[1]["justification"] == "allegation 3"
     assert '"recipient":"CPS"' in rows[2]["detail"]
-    assert "notebooks" not in str(rows)  # the query and the content never enter the log
+    # The search terms are recorded (what was looked for is part of the consultation);
+    # message content never enters the log.
+    assert '"terms":["notebooks"]' in rows[1]["detail"]
+    assert "briefing" not in str(rows) and "Rachel" not in str(rows)

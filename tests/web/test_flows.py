@@ -137,23 +137,38 @@ def test_openapi_lists_the_api(app: Any) -> None:
     assert "/api/cases/{case_id}/findings" in paths and "/api/audit/verify" in paths
 
 
+def _approve_link(sup: Any, url: str, store: Store) -> None:
+    from conductlens.store.tables_review import link_requests
+
+    with store.engine.connect() as conn:
+        rid = conn.scalar(select(link_requests.c.id).where(link_requests.c.status == "requested"))
+    response = sup.post(f"{url}/links/{rid}/approve", data={"csrf": sup.csrf,
+                                                            "reason": "Checked the phone"})
+    assert response.status_code == 303
+
+
 def test_link_a_pseudonym_to_a_subject_then_unlink(login: Any, scoped: World,
                                                    store: Store) -> None:
-    inv = login("investigator")
+    # A link can reveal who a pseudonym is, so it waits for a supervisor's approval.
+    inv, sup = login("investigator"), login("supervisor")
     url = f"/cases/{scoped.case_id}"
     alan = scoped.person_ids["PC1001"]
     response = inv.post(f"{url}/links", data={"csrf": inv.csrf, "number": "4",
                                               "person_id": str(alan), "reason": "same phone"})
     assert response.status_code == 303
+    assert "Participant 04" in inv.get(f"{url}/people").text  # nothing changes yet
+    _approve_link(sup, url, store)
     people = inv.get(f"{url}/people").text
     assert "Participant 04" not in people  # now shown as Alan Grant, a subject
     assert "Dana Fox" not in people
     response = inv.post(f"{url}/links/remove", data={"csrf": inv.csrf, "person_id": str(alan),
                                                      "reason": "linked in error"})
     assert response.status_code == 303
+    _approve_link(sup, url, store)
     with store.engine.connect() as conn:
         actions = list(conn.scalars(select(audit_events.c.action).order_by(audit_events.c.id)))
     assert "link.manual" in actions and actions.count("link.remove") == 2
+    assert {"link.request", "unlink.request", "link.approve"} <= set(actions)
 
 
 def test_every_form_control_has_a_label(login: Any, scoped: World) -> None:

@@ -23,7 +23,8 @@ def _url(path: str, world: World) -> str:
     return (path.replace("{case_id}", str(world.case_id)).replace("{verdict}", "approve")
             .replace("{finding_id}", "1").replace("{message_id}", "1")
             .replace("{conversation_id}", "1").replace("{scope_id}", "1")
-            .replace("{request_id}", "1").replace("{participant_id}", "1"))
+            .replace("{request_id}", "1").replace("{participant_id}", "1")
+            .replace("{link_id}", "1"))
 
 
 def test_every_route_is_public_by_name_or_requires_a_permission(routes: list[Any]) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +26,7 @@ from conductlens.cli._common import (
 from conductlens.errors import ConductLensError
 from conductlens.ingest.pipeline import IngestSummary, ingest_path, parse_zone
 from conductlens.ingest.registry import all_parsers
+from conductlens.review.custodian import CustodianSession
 from conductlens.settings import Settings
 from conductlens.store import reads
 
@@ -90,6 +91,8 @@ def ingest(
     with user_errors():
         parse_zone(timezone)
     store = open_store(db)
+    custodian = CustodianSession(store, reason)
+    new_case = custodian.case_is_new(case)
     options = {"store": store, "case": case, "fmt": fmt, "timezone": timezone, "locale": locale,
                "limits": Settings().limits()}
     done: list[IngestSummary] = []
@@ -103,6 +106,8 @@ def ingest(
                 errors.append({"path": str(path), "error": str(exc)})
                 err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             progress.advance(overall)
+    if case and new_case and done:
+        custodian.record_case_origin(case)
     for s in done:
         if s.attached:
             record_audit(store, "exhibit.attach", reason, {"case": case, "sha256": s.sha256},
@@ -216,15 +221,8 @@ def search(
 ) -> None:
     """Full-text search over message text (case and letter width ignored); audited."""
     store = open_store(db)
-    with store.engine.connect() as conn:
-        found = list(_take(reads.iter_messages(conn, case=case, query=query), limit))
-    record_audit(
-        store,
-        "cli.search",
-        reason,
-        {"case": case, "results": len(found)},
-        {"message": [r["id"] for r in found]},
-    )
+    with user_errors():
+        found = CustodianSession(store, reason).search(query, case, limit)
     if as_json:
         for rec in found:
             print(reads.dumps(rec))
@@ -243,30 +241,6 @@ def search(
             where,
         )
     console.print(table)
-
-
-def _take(items: Iterator[dict[str, Any]], limit: int) -> Iterator[dict[str, Any]]:
-    for n, item in enumerate(items):
-        if n >= limit:
-            return
-        yield item
-
-
-CSV_FIELDS = (
-    "id",
-    "exhibit_sha256",
-    "conversation",
-    "timestamp",
-    "sender",
-    "sender_phone",
-    "kind",
-    "text",
-    "edited",
-    "forwarded",
-    "reply_to",
-    "attachment",
-    "source",
-)
 
 
 @contextmanager
@@ -297,35 +271,21 @@ def export_messages(
     with user_errors():
         zone = parse_zone(timezone)
     store = open_store(db)
-    with store.engine.connect() as conn, _output(output) as fh:
-        count = _write_export(fh, reads.iter_messages(conn, case=case, zone=zone), fmt)
-    record_audit(
-        store,
-        "cli.export",
-        reason,
-        {
-            "case": case,
-            "format": fmt,
-            "messages": count,
-            "recipient": recipient,
-            "output": str(output) if output else "stdout",
-        },
-    )
+    session = CustodianSession(store, reason)
+    with user_errors(), _output(output) as fh, _closed_early():
+        session.export(fh, fmt, case=case, zone=zone, recipient=recipient,
+                       output=str(output) if output else "stdout")
 
 
-def _write_export(fh: IO[str], records: Iterator[dict[str, Any]], fmt: str) -> int:
-    count = 0
-    if fmt == "jsonl":
-        for rec in records:
-            fh.write(reads.dumps(rec) + "\n")
-            count += 1
-        return count
-    writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for rec in records:
-        row = dict(rec)
-        for key in ("attachment", "source"):
-            row[key] = json.dumps(rec[key], ensure_ascii=False) if rec[key] else ""
-        writer.writerow(row)
-        count += 1
-    return count
+@contextmanager
+def _closed_early() -> Iterator[None]:
+    """A reader that stops early (``| head``) ends the export with one line, not a trace;
+    the export was recorded before it began."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is quiet
+        raise fail("the output was closed before the export finished "
+                   "(the export is recorded in the audit log)") from None

@@ -1,29 +1,15 @@
-"""Helpers for ``access``: highlight segments, provenance, CSV safety, full-text matching."""
+"""Helpers for ``access``: provenance, CSV safety, full-text matching, filters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Connection, Integer, Select, TextClause, column, select, text
+from sqlalchemy import ColumnElement, Connection, Select, false, select
 
-from conductlens.ingest._text import search_form
 from conductlens.review import scope
 from conductlens.review._csv import csv_safe as csv_safe  # re-exported for access
 from conductlens.store import tables as t
-
-
-def highlight_segments(text_: str, spans: Sequence[Sequence[int]]) -> list[tuple[str, bool]]:
-    out, pos = [], 0
-    for start, end in sorted((int(s), int(e)) for s, e in spans):
-        start, end = max(start, pos), min(end, len(text_))
-        if start >= end:
-            continue
-        out.append((text_[pos:start], False))
-        out.append((text_[start:end], True))
-        pos = end
-    out.append((text_[pos:], False))
-    return [s for s in out if s[0]]
+from conductlens.store.search import query_words, search_ids
 
 
 def local_now() -> datetime:
@@ -47,28 +33,25 @@ def source_of(m: object) -> str:
 
 
 def fts_words(query: str) -> list[str]:
-    cleaned = "".join(ch if ch.isalnum() else " " for ch in search_form(query))
-    return [w for w in cleaned.split() if w][:10]
+    return query_words(query)[:10]
 
 
-def match_clause(conn: Connection, words: list[str]) -> ColumnElement[bool] | TextClause:
-    """Full-text match: FTS5 on SQLite, the generated ``text_tsv`` column on PostgreSQL."""
-    if conn.dialect.name == "sqlite":
-        phrase = " ".join(f'"{w}"' for w in words)
-        hits = text("SELECT rowid FROM messages_fts WHERE messages_fts MATCH :q").bindparams(
-            q=phrase).columns(column("rowid", Integer))
-        return t.messages.c.id.in_(hits)
-    return text("messages.text_tsv @@ plainto_tsquery('simple', :q)").bindparams(
-        q=" ".join(words))
+def match_clause(conn: Connection, words: list[str]) -> ColumnElement[bool]:
+    """Messages holding every word (the store's one search, as the command line uses)."""
+    ids = search_ids(conn.dialect.name, " ".join(words))
+    return t.messages.c.id.in_(ids) if ids is not None else false()
+
+
+def maybe_pseudonym(word: str) -> bool:
+    """Whether masking may put ``word`` into a text ("participant", a number, "withheld")."""
+    return word.isdigit() or word in {"participant", "name", "phone", "withheld"}
 
 
 def apply_filters(query: Select[tuple[object, ...]], day_from: date | None, day_to: date | None,
-             contains: str, flagged_only: bool) -> Select[tuple[object, ...]]:
+                  flagged_only: bool) -> Select[tuple[object, ...]]:
+    """Date and flagged filters (a word filter runs on the masked text, in ``access``)."""
     if day_from or day_to:
         query = query.where(scope.between_days(day_from, day_to))
-    if contains.strip():
-        query = query.where(t.messages.c.text_norm.contains(contains.strip().casefold(),
-                                                              autoescape=True))
     if flagged_only:
         query = query.where(t.messages.c.id.in_(select(t.findings.c.message_id)))
     return query

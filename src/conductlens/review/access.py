@@ -33,14 +33,15 @@ from conductlens.review._shaping import (
     as_date,
     csv_safe,
     fts_words,
-    highlight_segments,
     local_now,
     match_clause,
+    maybe_pseudonym,
     source_of,
 )
 from conductlens.review.accounts import User
 from conductlens.review.cases import CaseStatus, exhibit_ids, find_case, set_status
 from conductlens.review.pseudonyms import DisplayName, Namer
+from conductlens.review.redact import highlight, words
 from conductlens.review.roles import Permission, allows
 from conductlens.store import tables as t
 from conductlens.store.tables_review import decisions
@@ -119,17 +120,18 @@ class ReviewSession:
             sc = scope.current(conn, self.case_id)
             self._audit(conn, "access.denied", sc, ids, {"what": what})
 
-    def _shown(self, conn: Connection, rows: Sequence[object], namer: Namer,
+    def _shown(self, rows: Sequence[object], namer: Namer,
                flagged: dict[int, list[list[int]]]) -> list[ShownMessage]:
+        """Messages as shown: names masked first, highlights moved onto the masked text."""
         out = []
         for row in rows:
             m = row._mapping  # type: ignore[attr-defined]
-            segs = highlight_segments(m["text"], flagged.get(m["id"], []))
-            segs = [(namer.redact(s), h) for s, h in segs]
+            masked = namer.mask(m["text"])
+            segs = highlight(masked, flagged.get(m["id"], []))
             out.append(ShownMessage(
                 m["id"], m["conversation_id"], namer.name(m["sender_id"]),
-                m["ts_local"] or m["ts_utc"], m["kind"], "".join(s for s, _ in segs),
-                tuple(segs), m["id"] in flagged, m["reference"], source_of(m)))
+                m["ts_local"] or m["ts_utc"], m["kind"], masked.text,
+                tuple(segs), m["id"] in flagged, m["reference"], namer.redact(source_of(m))))
         return out
 
     def _message_query(self, sc: scope.Scope) -> Select[tuple[object, ...]]:
@@ -145,11 +147,11 @@ class ReviewSession:
             out.setdefault(int(mid), []).extend(json.loads(spans))
         return out
 
-    def _render(self, conn: Connection, sc: scope.Scope, rows: Sequence[object]
-                ) -> list[ShownMessage]:
-        namer = Namer(conn, self.case_id, sc.subjects)
+    def _render(self, conn: Connection, sc: scope.Scope, rows: Sequence[object],
+                namer: Namer | None = None) -> list[ShownMessage]:
+        namer = namer or Namer(conn, self.case_id, sc.subjects)
         ids = [int(r._mapping["id"]) for r in rows]  # type: ignore[attr-defined]
-        return self._shown(conn, rows, namer, self._spans(conn, ids))
+        return self._shown(rows, namer, self._spans(conn, ids))
 
     # -- totals (no content) -------------------------------------------------------------------
     def totals(self) -> Totals:
@@ -190,9 +192,10 @@ class ReviewSession:
     def _findings(self, conn: Connection, sc: scope.Scope, rows: Sequence[dict[str, object]]
                   | Sequence[object], include_decided: bool) -> list[ShownFinding]:
         latest = self._decisions(conn)
+        namer = Namer(conn, self.case_id, sc.subjects)
         mids = list(dict.fromkeys(int(r["message_id"]) for r in rows))  # type: ignore[index]
         msgs = {m.id: m for m in self._render(conn, sc, conn.execute(
-            self._message_query(sc).where(t.messages.c.id.in_(mids))).all())}
+            self._message_query(sc).where(t.messages.c.id.in_(mids))).all(), namer)}
         out = []
         for r in rows:
             fid, mid = int(r["id"]), int(r["message_id"])  # type: ignore[index]
@@ -201,7 +204,7 @@ class ReviewSession:
             out.append(ShownFinding(
                 fid, str(r["category"]), str(r["severity"]),  # type: ignore[index]
                 float(r["score"]), tuple(json.loads(str(r["standards"]))),  # type: ignore[index]
-                str(r["explanation"]), str(r["detector"]),  # type: ignore[index]
+                namer.redact(str(r["explanation"])), str(r["detector"]),  # type: ignore[index]
                 latest.get(fid), msgs[mid]))
         return out
 
@@ -265,9 +268,14 @@ class ReviewSession:
                 raise ScopeError("this conversation is outside the authorised scope")
             query = self._message_query(sc).where(
                 t.messages.c.conversation_id == conversation_id)
-            query = apply_filters(query, day_from, day_to, contains, flagged_only)
-            rows = conn.execute(query.order_by(t.messages.c.seq).limit(limit)).all()
-            shown = self._render(conn, sc, rows)
+            query = apply_filters(query, day_from, day_to, flagged_only)
+            if contains.strip():  # on the masked text: a hidden name never matches
+                shown = [m for m in self._render(conn, sc, conn.execute(
+                    query.order_by(t.messages.c.seq)).all())
+                    if contains.strip().casefold() in m.text.casefold()][:limit]
+            else:
+                shown = self._render(conn, sc, conn.execute(
+                    query.order_by(t.messages.c.seq).limit(limit)).all())
             self._audit(conn, "view.conversation", sc, {"conversation": [conversation_id],
                                                         "message": [m.id for m in shown]})
         return shown
@@ -284,23 +292,37 @@ class ReviewSession:
         return shown
 
     def search(self, query: str, limit: int = 100) -> tuple[list[ShownMessage], int]:
-        """Full-text search inside the scope; also how many matches lie outside (a total)."""
+        """Search inside the scope, on the masked text (a hidden name or number never
+        matches); also how many messages of the case lie outside the scope (a total for the
+        scope, the same whatever the query)."""
         self._need(Permission.READ_CONTENT)
-        words = fts_words(query)
-        if not words:
+        terms = fts_words(query)
+        if not terms:
             return [], 0
         with self.engine.begin() as conn:
             sc = self._scope(conn)
-            match = match_clause(conn, words)
-            rows = conn.execute(self._message_query(sc).where(match)
-                                .order_by(t.messages.c.id).limit(limit)).all()
-            in_case = t.messages.c.exhibit_id.in_(exhibit_ids(conn, self.case_id))
-            outside = conn.scalar(select(func.count()).where(
-                in_case, match, not_(scope.scope_clause(sc)))) or 0
-            shown = self._render(conn, sc, rows)
+            namer = Namer(conn, self.case_id, sc.subjects)
+            candidates = self._message_query(sc).order_by(t.messages.c.id)
+            raw = [w for w in terms if not maybe_pseudonym(w)]
+            if raw:  # words a mask cannot add: the raw index narrows the candidates
+                candidates = candidates.where(match_clause(conn, raw))
+            shown = []
+            for part in conn.execute(candidates).partitions(500):
+                for m in self._render(conn, sc, part, namer):
+                    if set(terms) <= words(m.text):
+                        shown.append(m)
+                if len(shown) >= limit:
+                    break
+            shown = shown[:limit]
+            outside = self._withheld(conn, sc)
             self._audit(conn, "search", sc, {"message": [m.id for m in shown]},
-                        {"terms": len(words), "withheld": int(outside)})
-        return shown, int(outside)
+                        {"terms": len(terms), "withheld": outside})
+        return shown, outside
+
+    def _withheld(self, conn: Connection, sc: scope.Scope) -> int:
+        in_case = t.messages.c.exhibit_id.in_(exhibit_ids(conn, self.case_id))
+        return int(conn.scalar(select(func.count()).where(
+            in_case, not_(scope.scope_clause(sc)))) or 0)
 
     def export_csv(self, recipient: str, purpose: str) -> str:
         """Disclose the in-scope findings and their messages as CSV (a recorded disclosure)."""

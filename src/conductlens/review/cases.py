@@ -17,6 +17,7 @@ from conductlens.store.tables_review import (
     case_details,
     case_hours,
     case_notes,
+    case_origins,
     case_subjects,
     people,
 )
@@ -60,9 +61,19 @@ class ConversationInfo:
     messages: int
 
 
+class ReferenceTaken(ConductLensError):
+    """A reference that cannot be opened by this user: worded the same whether the case is
+    open, was created by someone else's ingest, or is already the user's own."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"the reference {reference!r} cannot be used for a new case; "
+                         "choose another")
+
+
 def open_case(conn: Connection, reference: str, allegation: str, actor: str) -> int:
-    """Open a case (or give details to one an ingest created); audited. The opener joins
-    its team."""
+    """Open a case (or give details to one the actor's own ingest created); audited. The
+    opener joins its team. A case an ingest created belongs to that ingest's user
+    (``case_origins``): anyone else is refused exactly as for a case already open."""
     reference = reference.strip()
     if not reference or not allegation.strip():
         raise ConductLensError("a case needs a reference and an allegation summary")
@@ -70,8 +81,9 @@ def open_case(conn: Connection, reference: str, allegation: str, actor: str) -> 
     if cid is None:
         cid = inserted_id(conn.execute(insert(t.cases).values(
             reference=reference, created_at=datetime.now(UTC))))
-    if conn.scalar(select(case_details.c.case_id).where(case_details.c.case_id == cid)):
-        raise ConductLensError(f"case {reference} is already open")
+        record_origin(conn, cid, actor, "web")
+    elif not _may_claim(conn, int(cid), actor):
+        raise ReferenceTaken(reference)
     conn.execute(insert(case_details).values(
         case_id=cid, allegation=allegation.strip(), status=CaseStatus.OPENED.value,
         opened_by=actor))
@@ -79,6 +91,24 @@ def open_case(conn: Connection, reference: str, allegation: str, actor: str) -> 
                                         detail={"reference": reference}))
     teams.join_as_opener(conn, int(cid), actor)
     return int(cid)
+
+
+def _may_claim(conn: Connection, case_id: int, actor: str) -> bool:
+    """A case row without details may be opened by the user whose ingest created it (the
+    command line records ``cli:NAME``; the web account ``NAME`` is the same person)."""
+    if conn.scalar(select(case_details.c.case_id).where(case_details.c.case_id == case_id)):
+        return False
+    creator = conn.scalar(select(case_origins.c.created_by)
+                          .where(case_origins.c.case_id == case_id))
+    return creator is not None and str(creator).removeprefix("cli:") == actor
+
+
+def record_origin(conn: Connection, case_id: int, created_by: str, via: str) -> None:
+    """Record who brought case ``case_id`` into being (once; later calls change nothing)."""
+    if conn.scalar(select(case_origins.c.case_id).where(case_origins.c.case_id == case_id)):
+        return
+    conn.execute(insert(case_origins).values(case_id=case_id, created_by=created_by, via=via,
+                                             created_at=datetime.now(UTC)))
 
 
 def _case_query() -> Select[tuple[object, ...]]:

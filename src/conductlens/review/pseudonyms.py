@@ -3,12 +3,13 @@
 A participant's *identity* is the register person they are linked to (``person:N``), else
 their phone number in E.164 (``phone:+44...``), else the participant row
 (``participant:N``), so one bystander seen in two exhibits gets one pseudonym. Numbers are
-given in order of first appearance (lowest message id) and never change once given.
+given in order of first appearance (lowest message id), stored per participant, and never
+change once given: linking, unlinking or merging later renumbers no one, so comparing pages
+before and after a change tells nothing. An unmasking names a number, never an identity.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,9 +20,11 @@ from conductlens.errors import ConductLensError
 from conductlens.review import audit
 from conductlens.review._ids import inserted_id, pairs
 from conductlens.review.cases import exhibit_ids
+from conductlens.review.redact import Masked, Redactor
 from conductlens.review.register import to_e164
 from conductlens.store import tables as t
 from conductlens.store.tables_review import (
+    identifiers,
     participant_links,
     people,
     pseudonyms,
@@ -42,29 +45,29 @@ class DisplayName:
 
 @dataclass(frozen=True, slots=True)
 class _Who:
-    identity: str
+    identity: str  # person:N | phone:+44.. | participant:N, from the links in force now
     person_id: int | None
     real_name: str
-    patterns: tuple[re.Pattern[str], ...]  # how they may appear inside message text
+    names: tuple[str, ...]  # how they may appear inside text: register, contact names
+    phone: str | None
 
 
 def _participants(conn: Connection, case_id: int) -> dict[int, _Who]:
-    first = (select(func.min(t.messages.c.id)).where(t.messages.c.sender_id == t.participants.c.id)
-             .scalar_subquery())
     rows = conn.execute(
         select(t.participants.c.id, t.participants.c.name, t.participants.c.phone,
-               t.participants.c.key, participant_links.c.person_id, people.c.name, first)
+               t.participants.c.key, participant_links.c.person_id, people.c.name)
         .outerjoin(participant_links, participant_links.c.participant_id == t.participants.c.id)
         .outerjoin(people, people.c.id == participant_links.c.person_id)
         .where(t.participants.c.exhibit_id.in_(exhibit_ids(conn, case_id)))
     ).all()
     out = {}
-    for pid, name, phone, key, person_id, person_name, _first in rows:
+    for pid, name, phone, key, person_id, person_name in rows:
         e164 = to_e164(phone) if phone else None
         identity = (f"person:{person_id}" if person_id is not None
                     else f"phone:{e164}" if e164 else f"participant:{pid}")
         real = person_name or name or phone or key
-        out[int(pid)] = _Who(identity, person_id, real, _patterns(person_name, name, e164))
+        names = tuple(n for n in (person_name, name) if n)
+        out[int(pid)] = _Who(identity, person_id, real, names, phone)
     return out
 
 
@@ -81,76 +84,133 @@ def _first_seen(conn: Connection, case_id: int) -> list[int]:
     return [int(pid) for pid, m in sorted(rows, key=lambda r: (r[1] or big, r[0]))]
 
 
+def _numbers(conn: Connection, case_id: int) -> dict[str, int]:
+    return pairs(conn.execute(select(pseudonyms.c.identity, pseudonyms.c.number)
+                              .where(pseudonyms.c.case_id == case_id)).all())
+
+
 def assign(conn: Connection, case_id: int) -> None:
-    """Give a number to every identity in the case that has none yet (append-only)."""
+    """Give every participant of the case a number it keeps for good (append-only).
+
+    The number is stored per participant (``participant:N``), so a later link, unlink or
+    merge never renumbers anyone; a participant who shares an identity (register person,
+    phone) with one already numbered gets that number."""
     who = _participants(conn, case_id)
-    have: dict[str, int] = pairs(conn.execute(select(pseudonyms.c.identity, pseudonyms.c.number)
-                             .where(pseudonyms.c.case_id == case_id)).all())
+    have = _numbers(conn, case_id)
     nxt = max(have.values(), default=0) + 1
     for pid in _first_seen(conn, case_id):
-        identity = who[pid].identity
-        if identity not in have:
-            conn.execute(insert(pseudonyms).values(case_id=case_id, identity=identity, number=nxt))
-            have[identity] = nxt
-            nxt += 1
+        own = f"participant:{pid}"
+        if own in have:
+            continue
+        number = have.get(who[pid].identity)
+        if number is None:
+            number, nxt = nxt, nxt + 1
+        for key in dict.fromkeys((own, who[pid].identity)):
+            if key not in have:
+                conn.execute(insert(pseudonyms).values(case_id=case_id, identity=key,
+                                                       number=number))
+                have[key] = number
+
+
+def _unmasked_numbers(conn: Connection, case_id: int, numbers: dict[str, int]) -> set[int]:
+    approved = conn.scalars(select(unmask_requests.c.identity).where(
+        unmask_requests.c.case_id == case_id, unmask_requests.c.status == "approved"))
+    out = set()
+    for identity in approved:
+        if identity.startswith("number:"):
+            out.add(int(identity.split(":", 1)[1]))
+        elif identity in numbers:  # requests made before numbers were per participant
+            out.add(numbers[identity])
+    return out
 
 
 class Namer:
-    """How each participant of one case is shown to reviewers of that case."""
+    """How each participant of one case is shown to reviewers of that case, and how people
+    are masked inside text (``redact``, ``mask``)."""
 
     def __init__(self, conn: Connection, case_id: int, subject_ids: Iterable[int]) -> None:
         assign(conn, case_id)
+        self._conn, self._case_id = conn, case_id
         self._who = _participants(conn, case_id)
-        self._numbers = pairs(conn.execute(select(pseudonyms.c.identity, pseudonyms.c.number)
-                                          .where(pseudonyms.c.case_id == case_id)).all())
+        self._numbers = _numbers(conn, case_id)
         self._subjects = {f"person:{i}" for i in subject_ids}
-        self._unmasked = set(conn.scalars(select(unmask_requests.c.identity).where(
-            unmask_requests.c.case_id == case_id, unmask_requests.c.status == "approved")))
+        self._unmasked = _unmasked_numbers(conn, case_id, self._numbers)
+        self._redactor = self._build_redactor()
+
+    def _number_of(self, key: str) -> int:
+        """The number of ``key``, given now (and kept) if it has none: a mention of a
+        register person who takes no part in the case."""
+        if key not in self._numbers:
+            number = max(self._numbers.values(), default=0) + 1
+            self._conn.execute(insert(pseudonyms).values(case_id=self._case_id, identity=key,
+                                                         number=number))
+            self._numbers[key] = number
+        return self._numbers[key]
+
+    def _shown(self, key: str, person: str) -> bool:
+        return person in self._subjects or (
+            key in self._numbers and self._numbers[key] in self._unmasked)
 
     def name(self, participant_id: int | None) -> DisplayName:
         if participant_id is None or participant_id not in self._who:
             return DisplayName("System", "unknown", "")
         who = self._who[participant_id]
+        key = f"participant:{participant_id}"
         if who.identity in self._subjects:
-            return DisplayName(who.real_name, "subject", who.identity)
-        if who.identity in self._unmasked:
-            return DisplayName(who.real_name, "unmasked", who.identity)
-        return DisplayName(self.pseudonym(who.identity), "pseudonym", who.identity)
+            return DisplayName(who.real_name, "subject", key)
+        if self._numbers.get(key) in self._unmasked:
+            return DisplayName(who.real_name, "unmasked", key)
+        return DisplayName(self.pseudonym(key), "pseudonym", key)
 
-    def pseudonym(self, identity: str) -> str:
-        return f"Participant {self._numbers.get(identity, 0):02d}"
+    def pseudonym(self, key: str) -> str:
+        return f"Participant {self._number_of(key):02d}"
+
+    def number(self, participant_id: int) -> int:
+        return self._number_of(f"participant:{participant_id}")
 
     def identities(self) -> list[DisplayName]:
-        """Each identity once, as shown (for choosing whom to ask to unmask)."""
+        """Each pseudonym once, as shown (for choosing whom to ask to unmask)."""
         seen: dict[str, DisplayName] = {}
         for pid in sorted(self._who):
             shown = self.name(pid)
-            seen.setdefault(shown.identity, shown)
+            seen.setdefault(shown.label, shown)
         return sorted(seen.values(), key=lambda d: (d.kind, d.label))
 
-    def redact(self, text: str) -> str:
-        """Replace masked people's known names and phone numbers inside message text.
+    def _label(self, key: str) -> str | None:
+        """The replacement for a mention of ``key`` inside text, or None when shown."""
+        if key.startswith("participant:"):
+            shown = self.name(int(key.split(":", 1)[1]))
+            return shown.label if shown.masked else None
+        return None if self._shown(key, key) else self.pseudonym(key)
 
-        Best effort: full names and phone numbers (in any common spacing) are replaced;
-        nicknames and first names alone are not, which is why unmasking stays recorded.
-        """
+    def _peek(self, key: str) -> str | None:
+        if key.startswith("participant:") or key in self._numbers:
+            return self._label(key)
+        return None if self._shown(key, key) else key
+
+    def _build_redactor(self) -> Redactor:
+        redactor = Redactor(self._label, self._peek)
         for pid, who in self._who.items():
-            if self.name(pid).masked:
-                for pattern in who.patterns:
-                    text = pattern.sub(self.pseudonym(who.identity), text)
-        return text
+            key = f"participant:{pid}"
+            for name in who.names:
+                redactor.add_name(name, key)
+            redactor.add_phone(who.phone, key)
+        for person_id, name in self._conn.execute(select(people.c.id, people.c.name)):
+            redactor.add_name(str(name), f"person:{person_id}")
+        for person_id, value in self._conn.execute(
+                select(identifiers.c.person_id, identifiers.c.value)
+                .where(identifiers.c.kind == "phone")):
+            redactor.add_phone(str(value), f"person:{person_id}")
+        return redactor
 
+    def mask(self, text: str) -> Masked:
+        """``text`` with every mention of a masked person replaced, and where."""
+        return self._redactor.mask(text)
 
-def _patterns(person_name: str | None, name: str | None, e164: str | None
-              ) -> tuple[re.Pattern[str], ...]:
-    out = [re.compile(re.escape(n), re.IGNORECASE)
-           for n in {person_name, name} if n and len(n) >= 4 and not n.startswith("+")]
-    if e164 and e164.startswith("+44"):
-        digits = e164[3:]
-        out.append(re.compile(r"(?:\+44\s?|0044\s?|0)?" + r"[\s-]?".join(digits)))
-    elif e164:
-        out.append(re.compile(r"[\s-]?".join(re.escape(c) for c in e164)))
-    return tuple(out)
+    def redact(self, text: str) -> str:
+        """Replace masked people's names (whole, first or last alone, any case) and phone
+        numbers (any format) inside ``text``; unknown phone numbers are withheld too."""
+        return self._redactor.mask(text).text
 
 
 def request_unmask(conn: Connection, case_id: int, number: int, reason: str,
@@ -158,13 +218,9 @@ def request_unmask(conn: Connection, case_id: int, number: int, reason: str,
     """Ask to identify "Participant ``number``" (identities never leave the store)."""
     if len(reason.strip()) < 10:
         raise ConductLensError("explain why this person must be identified")
-    assign(conn, case_id)
-    identity = conn.scalar(select(pseudonyms.c.identity).where(
-        pseudonyms.c.case_id == case_id, pseudonyms.c.number == number))
-    if identity is None:
-        raise ConductLensError("no such participant in this case")
+    require_number(conn, case_id, number)
     rid = inserted_id(conn.execute(insert(unmask_requests).values(
-        case_id=case_id, identity=identity, reason=reason.strip(), status="requested",
+        case_id=case_id, identity=f"number:{number}", reason=reason.strip(), status="requested",
         requested_by=actor, requested_at=datetime.now(UTC))))
     audit.append(conn, audit.AuditEvent(actor, "unmask.request", case_id,
                                         {"unmask": [int(rid)]}, reason.strip(),
@@ -193,52 +249,35 @@ def decide_unmask(conn: Connection, request_id: int, actor: str, approve: bool,
                                         reason.strip()))
 
 
+def require_number(conn: Connection, case_id: int, number: int) -> None:
+    """Refuse a pseudonym number no participant of the case is shown under."""
+    assign(conn, case_id)
+    shown = conn.scalar(select(pseudonyms.c.id).where(
+        pseudonyms.c.case_id == case_id, pseudonyms.c.number == number,
+        pseudonyms.c.identity.like("participant:%")))
+    if shown is None:
+        raise ConductLensError("no such participant in this case")
+
+
+def participants_numbered(conn: Connection, case_id: int, number: int) -> list[int]:
+    """The participants shown as "Participant ``number``"."""
+    keys = conn.scalars(select(pseudonyms.c.identity).where(
+        pseudonyms.c.case_id == case_id, pseudonyms.c.number == number,
+        pseudonyms.c.identity.like("participant:%")))
+    return sorted(int(k.split(":", 1)[1]) for k in keys)
+
+
 def unmask_list(conn: Connection, case_id: int) -> list[dict[str, object]]:
     """Requests for the case, each naming its pseudonym; the identity itself is left out."""
-    numbers = pairs(conn.execute(select(pseudonyms.c.identity, pseudonyms.c.number)
-                                .where(pseudonyms.c.case_id == case_id)).all())
+    numbers = _numbers(conn, case_id)
     rows = conn.execute(select(unmask_requests).where(unmask_requests.c.case_id == case_id)
                         .order_by(unmask_requests.c.id.desc())).mappings()
     out = []
     for r in rows:
         item = {k: v for k, v in r.items() if k != "identity"}
-        item["pseudonym"] = f"Participant {numbers.get(r['identity'], 0):02d}"
+        ident = str(r["identity"])
+        number = (int(ident.split(":", 1)[1]) if ident.startswith("number:")
+                  else numbers.get(ident, 0))
+        item["pseudonym"] = f"Participant {number:02d}"
         out.append(item)
     return out
-
-
-def _participants_of(conn: Connection, case_id: int, identity: str) -> list[int]:
-    return [pid for pid, who in _participants(conn, case_id).items() if who.identity == identity]
-
-
-def link_pseudonym(conn: Connection, case_id: int, number: int, person_id: int, actor: str,
-                   reason: str) -> int:
-    """Link everyone shown as "Participant ``number``" to a register person (audited).
-
-    The reviewer asserts an identity; nothing is revealed to them. The linked identity is
-    new, so a bystander linked to a non-subject gets a new pseudonym number.
-    """
-    from conductlens.review import register
-
-    assign(conn, case_id)
-    identity = conn.scalar(select(pseudonyms.c.identity).where(
-        pseudonyms.c.case_id == case_id, pseudonyms.c.number == number))
-    if identity is None:
-        raise ConductLensError("no such participant in this case")
-    if conn.scalar(select(people.c.id).where(people.c.id == person_id)) is None:
-        raise ConductLensError(f"no person {person_id} in the register")
-    found = _participants_of(conn, case_id, identity)
-    for pid in found:
-        register.link(conn, pid, person_id, actor, reason, case_id)
-    return len(found)
-
-
-def unlink_person(conn: Connection, case_id: int, person_id: int, actor: str,
-                  reason: str) -> int:
-    """Remove the links of this case's participants to ``person_id`` (audited)."""
-    from conductlens.review import register
-
-    found = _participants_of(conn, case_id, f"person:{person_id}")
-    for pid in found:
-        register.unlink(conn, pid, actor, reason, case_id)
-    return len(found)

@@ -73,13 +73,16 @@ def _records() -> list[Conversation | Participant | Message]:
     return recs
 
 
-def write_sample(store: Store, reference: str = "PSD-2024-0001") -> SampleCase:
-    """Write the sample exhibit into case ``reference`` and its findings; ids returned."""
+def write_sample(store: Store, reference: str = "PSD-2024-0001",
+                 owner: str = "investigator") -> SampleCase:
+    """Write the sample exhibit into case ``reference`` (created, as an ingest would, for
+    ``owner``) and its findings; ids returned."""
     with store.engine.begin() as conn:
         case_id = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == reference))
         if case_id is None:
             case_id = inserted_id(conn.execute(insert(t.cases).values(
                 reference=reference, created_at=datetime.now(UTC))))
+            cases.record_origin(conn, case_id, owner, "ingest")
         n = int(conn.scalar(select(t.exhibits.c.id).order_by(t.exhibits.c.id.desc())) or 0) + 1
         eid = inserted_id(conn.execute(insert(t.exhibits).values(
             reference=f"EXH-S{n:04d}", case_id=case_id, original_name="sample.txt",

@@ -18,7 +18,7 @@ from conductlens.review._ids import inserted_id
 from conductlens.review.cases import CaseStatus, find_case, set_status
 from conductlens.store import tables as t
 from conductlens.store.groups import exhibits_of
-from conductlens.store.tables_review import people, scopes
+from conductlens.store.tables_review import case_subjects, scopes
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,8 @@ def propose(
 ) -> int:
     """Propose a scope (or a widening: every change is a new proposal); audited."""
     find_case(conn, case_id)
-    _validate(conn, case_id, subjects, conversations, date_from, date_to, rationale)
+    _validate(conn, case_id, subjects, conversations, date_from, date_to, rationale,
+              categories)
     sid = inserted_id(conn.execute(insert(scopes).values(
         case_id=case_id, subjects=json.dumps(sorted(set(subjects))),
         conversations=json.dumps(sorted(set(conversations))), date_from=date_from,
@@ -76,7 +77,7 @@ def propose(
 
 
 def _validate(conn: Connection, case_id: int, subjects: list[int], conversations: list[int],
-              date_from: date, date_to: date, rationale: str) -> None:
+              date_from: date, date_to: date, rationale: str, categories: list[str]) -> None:
     if len(rationale.strip()) < 20:
         raise ConductLensError("the rationale must explain necessity and proportionality")
     if date_to < date_from:
@@ -88,9 +89,20 @@ def _validate(conn: Connection, case_id: int, subjects: list[int], conversations
                              .where(t.exhibits.c.id.in_(exhibits_of(case_id)))))
     if not set(conversations) <= owned:
         raise ConductLensError("a chosen conversation is not in this case's exhibits")
-    known = set(conn.scalars(select(people.c.id).where(people.c.id.in_(subjects))))
-    if known != set(subjects):
-        raise ConductLensError("a chosen subject is not in the staff register")
+    on_case = set(conn.scalars(select(case_subjects.c.person_id)
+                               .where(case_subjects.c.case_id == case_id)))
+    if not set(subjects) <= on_case:
+        raise ConductLensError("a chosen subject is not one of this case's subjects")
+    _check_categories(conn, case_id, categories)
+
+
+def _check_categories(conn: Connection, case_id: int, categories: list[str]) -> None:
+    from conductlens.review.scope_review import known_categories
+
+    unknown = sorted(set(categories) - known_categories(conn, case_id))
+    if unknown:
+        raise ConductLensError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'}: "
+                               f"{', '.join(unknown)} (choose from the policy's categories)")
 
 
 def _decide(conn: Connection, scope_id: int, actor: str, reason: str, status: str) -> Scope:

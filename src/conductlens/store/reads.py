@@ -48,7 +48,8 @@ def format_timestamp(
     return local.isoformat() if local is not None else None
 
 
-def _message_query(case: str | None, query: str | None, dialect: str) -> Any:
+def message_query(case: str | None, query: str | None, dialect: str) -> Any:
+    """The export records' query (content: only ``CustodianSession`` runs it)."""
     sender = p.alias("sender")
     q = (
         select(
@@ -91,9 +92,11 @@ def iter_messages(
     zone: ZoneInfo | None = None,
     batch: int = 2000,
 ) -> Iterator[dict[str, Any]]:
-    """Messages in source order as export records (the ``export-messages`` contract)."""
+    """Messages in source order as export records (the ``export-messages`` contract).
+
+    Content: called through ``review.custodian.CustodianSession``, which records first."""
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(
-        _message_query(case, query, conn.dialect.name)
+        message_query(case, query, conn.dialect.name)
     )
     for part in result.mappings().partitions(batch):
         atts = _attachments(conn, [row["id"] for row in part])

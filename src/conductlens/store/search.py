@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Select, select, text
 
 from conductlens.ingest._text import search_form
 from conductlens.store import tables as t
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+
+def query_words(query: str) -> list[str]:
+    """The words of a query (or a text) as search compares them: normalised (case, letter
+    width, accents as ``search_form``), split on anything not a letter or digit. The web
+    door and the command line both search with these words."""
+    return "".join(ch if ch.isalnum() else " " for ch in search_form(query)).split()
 
 
 def _fts5_query(query: str) -> str:
     """Each word as a quoted prefix-free token, ANDed: user input never reaches FTS syntax."""
-    words = _WORD.findall(search_form(query))
-    return " AND ".join(f'"{w}"' for w in words)
+    return " AND ".join(f'"{w}"' for w in query_words(query))
 
 
 def search_ids(dialect: str, query: str) -> Select[tuple[int]] | None:
@@ -27,7 +29,7 @@ def search_ids(dialect: str, query: str) -> Select[tuple[int]] | None:
         return select(text("rowid")).select_from(text("messages_fts")).where(
             text("messages_fts MATCH :q").bindparams(q=fts)
         )
-    words = _WORD.findall(search_form(query))
+    words = query_words(query)
     if not words:
         return None
     if dialect == "postgresql":

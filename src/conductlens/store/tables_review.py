@@ -1,7 +1,8 @@
 """Tables for proportionate review: accounts, register, cases, scope, pseudonyms, audit.
 
-They share ``conductlens.store.tables.metadata``; migration ``0002`` creates them and
-``0003`` adds ``case_team``, ``0005`` throttling, account confirmation and team changes.
+They share ``conductlens.store.tables.metadata``; migration ``0002`` creates them,
+``0003`` adds ``case_team``, ``0004`` ``link_requests`` and ``case_origins``, ``0005``
+throttling, account confirmation and team changes.
 """
 
 from __future__ import annotations
@@ -206,6 +207,36 @@ unmask_requests = Table(
     Column("decided_by", Text, nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Column("decision_reason", Text, nullable=True),
+)
+
+# Linking a participant to a register person (or removing a link) reveals an identity, so it
+# is asked for and decided by someone else, like unmasking.
+link_requests = Table(
+    "link_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("action", String(8), nullable=False),  # link | unlink
+    Column("number", Integer, nullable=True),  # the pseudonym to link (link)
+    Column("person_id", ForeignKey("people.id"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # requested|approved|refused
+    Column("requested_by", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", Text, nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+)
+
+# Who brought a case into being, and how (``ingest`` or ``web``): a case an ingest created
+# may be opened (given its allegation and team) only by that ingest's user.
+case_origins = Table(
+    "case_origins",
+    metadata,
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
+    Column("created_by", Text, nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 decisions = Table(

@@ -22,7 +22,7 @@ from conductlens.review import accounts, audit, teams
 from conductlens.review.accounts import WebSession
 from conductlens.review.roles import Permission, allows, team_bound
 from conductlens.store import Store
-from conductlens.store.tables_review import scopes, team_changes, unmask_requests
+from conductlens.store.tables_review import link_requests, scopes, team_changes, unmask_requests
 from conductlens.web.settings import WebSettings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -109,7 +109,7 @@ def require(permission: Permission) -> Callable[..., Awaitable[WebSession]]:
 
 # Path parameters that name a case, directly or through something that belongs to one.
 _OWNERS = (("scope_id", scopes), ("request_id", unmask_requests),
-           ("change_id", team_changes))
+           ("change_id", team_changes), ("link_id", link_requests))
 
 
 def _case_in_path(conn: Connection, params: dict[str, str]) -> int | None:

@@ -12,13 +12,16 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from conductlens.review import accounts, audit, pseudonyms, scope, teams
-from conductlens.review.access import ReviewSession, ShownFinding, ShownMessage
+from conductlens.errors import ConductLensError
+from conductlens.review import accounts, audit, teams
+from conductlens.review.access import ShownFinding, ShownMessage
 from conductlens.review.cases import list_cases
+from conductlens.review.door import CaseDoor
 from conductlens.web.deps import (
     CanApproveUnmask,
     CanAuthorise,
     CanDecide,
+    CanLink,
     CanPropose,
     CanRead,
     CanReadAudit,
@@ -28,7 +31,7 @@ from conductlens.web.deps import (
     SettingsDep,
     StoreDep,
 )
-from conductlens.web.routes._case import case_header
+from conductlens.web.routes._case import case_header, door
 from conductlens.web.routes.auth import client_address, set_session_cookie
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -144,51 +147,59 @@ def case(case_id: int, session: CanViewCases, store: StoreDep) -> dict[str, Any]
 
 @router.get("/cases/{case_id}/findings", response_model=list[FindingOut])
 def findings(case_id: int, session: CanRead, store: StoreDep) -> list[FindingOut]:
-    return [_finding(f) for f in ReviewSession(store.engine, session.user, case_id).queue()]
+    return [_finding(f) for f in door(store, session, case_id).queue()]
 
 
 @router.get("/cases/{case_id}/findings/{finding_id}")
 def finding(case_id: int, finding_id: int, session: CanRead, store: StoreDep
             ) -> dict[str, Any]:
-    found, context = ReviewSession(store.engine, session.user, case_id).finding(finding_id)
+    found, context = door(store, session, case_id).finding(finding_id)
     return {"finding": _finding(found), "context": [_message(m) for m in context]}
 
 
 @router.post("/cases/{case_id}/findings/{finding_id}/decision", status_code=204)
 def decide(case_id: int, finding_id: int, body: Decision, session: CanDecide,
            store: StoreDep) -> None:
-    ReviewSession(store.engine, session.user, case_id).decide(finding_id, body.decision,
+    door(store, session, case_id).decide(finding_id, body.decision,
                                                               body.note)
 
 
 @router.get("/cases/{case_id}/messages/{message_id}", response_model=MessageOut)
 def message(case_id: int, message_id: int, session: CanRead, store: StoreDep) -> MessageOut:
-    return _message(ReviewSession(store.engine, session.user, case_id).message(message_id))
+    return _message(door(store, session, case_id).message(message_id))
 
 
 @router.get("/cases/{case_id}/conversations/{conversation_id}",
             response_model=list[MessageOut])
 def conversation(case_id: int, conversation_id: int, session: CanRead, store: StoreDep
                  ) -> list[MessageOut]:
-    shown = ReviewSession(store.engine, session.user, case_id).conversation(conversation_id)
+    shown = door(store, session, case_id).conversation(conversation_id)
     return [_message(m) for m in shown]
 
 
 @router.post("/cases/{case_id}/search")
 def search(case_id: int, body: Search, session: CanRead, store: StoreDep) -> dict[str, Any]:
-    results, withheld = ReviewSession(store.engine, session.user, case_id).search(body.q)
+    results, withheld = door(store, session, case_id).search(body.q)
     return {"results": [_message(m) for m in results], "withheld": withheld}
 
 
 @router.post("/cases/{case_id}/scopes", status_code=201)
 def propose(case_id: int, body: Proposal, session: CanPropose, store: StoreDep
             ) -> dict[str, int]:
-    with store.engine.begin() as conn:
-        sid = scope.propose(conn, case_id, session.user.username, subjects=body.subjects,
-                            conversations=body.conversations, date_from=body.date_from,
-                            date_to=body.date_to, categories=body.categories,
-                            rationale=body.rationale)
+    sid = door(store, session, case_id).propose_scope(
+        subjects=body.subjects, conversations=body.conversations, date_from=body.date_from,
+        date_to=body.date_to, categories=body.categories, rationale=body.rationale)
     return {"id": sid}
+
+
+@router.get("/cases/{case_id}/scopes/{scope_id}/review")
+def review_scope(case_id: int, scope_id: int, session: CanAuthorise, store: StoreDep
+                 ) -> dict[str, Any]:
+    """What a proposed scope would expose: subjects, conversations, participants, counts."""
+    r = door(store, session, case_id).review_scope(scope_id)
+    return {"subjects": list(r.subjects), "conversations": list(r.conversations),
+            "participants": list(r.participants), "messages": r.messages,
+            "findings": r.findings}
 
 
 @router.post("/scopes/{scope_id}/{verdict}", status_code=204)
@@ -196,19 +207,15 @@ def decide_scope(scope_id: int, verdict: str, body: Reason, session: CanAuthoris
                  store: StoreDep) -> Response:
     if verdict not in ("authorise", "refuse"):
         return Response(status_code=404)
-    act = scope.authorise if verdict == "authorise" else scope.refuse
-    with store.engine.begin() as conn:
-        act(conn, scope_id, session.user.username, body.reason)
+    CaseDoor.for_object(store.engine, session.user, "scope", scope_id).decide_scope(
+        scope_id, verdict == "authorise", body.reason)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/unmask", status_code=201)
 def request_unmask(case_id: int, body: UnmaskAsk, session: CanRequestUnmask, store: StoreDep
                    ) -> dict[str, int]:
-    with store.engine.begin() as conn:
-        rid = pseudonyms.request_unmask(conn, case_id, body.number, body.reason,
-                                        session.user.username)
-    return {"id": rid}
+    return {"id": door(store, session, case_id).request_unmask(body.number, body.reason)}
 
 
 @router.post("/unmask/{request_id}/{verdict}", status_code=204)
@@ -216,9 +223,38 @@ def decide_unmask(request_id: int, verdict: str, body: Reason, session: CanAppro
                   store: StoreDep) -> Response:
     if verdict not in ("approve", "refuse"):
         return Response(status_code=404)
-    with store.engine.begin() as conn:
-        pseudonyms.decide_unmask(conn, request_id, session.user.username,
-                                 verdict == "approve", body.reason)
+    CaseDoor.for_object(store.engine, session.user, "unmask", request_id).decide_unmask(
+        request_id, verdict == "approve", body.reason)
+    return Response(status_code=204)
+
+
+class LinkAsk(BaseModel):
+    number: int | None = None
+    person_id: int
+    reason: str = Field(max_length=5000)
+    remove: bool = False
+
+
+@router.post("/cases/{case_id}/links", status_code=201)
+def request_link(case_id: int, body: LinkAsk, session: CanLink, store: StoreDep
+                 ) -> dict[str, int]:
+    """Ask to link a pseudonym to a register person (or, ``remove``, to drop the case's
+    links to that person); a supervisor decides."""
+    case = door(store, session, case_id)
+    if body.remove:
+        return {"id": case.request_unlink(body.person_id, body.reason)}
+    if body.number is None:
+        raise ConductLensError("name the participant's number")
+    return {"id": case.request_link(body.number, body.person_id, body.reason)}
+
+
+@router.post("/links/{link_id}/{verdict}", status_code=204)
+def decide_link(link_id: int, verdict: str, body: Reason, session: CanApproveUnmask,
+                store: StoreDep) -> Response:
+    if verdict not in ("approve", "refuse"):
+        return Response(status_code=404)
+    CaseDoor.for_object(store.engine, session.user, "link", link_id).decide_link(
+        link_id, verdict == "approve", body.reason)
     return Response(status_code=204)
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from conductlens.errors import ConductLensError
-from conductlens.ingest.pipeline import ingest_path
-from conductlens.review import audit, cases, pseudonyms, register, scope, team_duties, teams
-from conductlens.review.cases import CaseStatus
-from conductlens.review.policy_run import record_findings
+from conductlens.review import cases, teams
+from conductlens.review import door as case_door
+from conductlens.review.accounts import WebSession
+from conductlens.store import Store
 from conductlens.web.deps import (
     CanEditCase,
     CanViewCases,
@@ -23,7 +23,7 @@ from conductlens.web.deps import (
     StoreDep,
 )
 from conductlens.web.pages import render
-from conductlens.web.routes._case import case_header
+from conductlens.web.routes._case import case_header, door
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=5000)]
@@ -49,55 +49,38 @@ def new_case_form(request: Request, session: CanEditCase) -> HTMLResponse:
 @router.post("/cases")
 def open_case(session: CanEditCase, store: StoreDep, reference: Annotated[str, Form(
         max_length=64)], allegation: Text) -> Response:
-    with store.engine.begin() as conn:
-        case_id = cases.open_case(conn, reference, allegation, session.user.username)
-    return _back(case_id)
+    return _back(case_door.open_case(store.engine, session.user, reference, allegation))
+
+
+def case_context(store: Store, session: WebSession, case_id: int) -> dict[str, Any]:
+    """Everything the case page shows (also re-shown with a form's error)."""
+    d = door(store, session, case_id)
+    return {"h": d.header(), **d.overview()}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: int, session: CanViewCases, store: StoreDep
               ) -> HTMLResponse:
-    header = case_header(store, session, case_id)
-    with store.engine.begin() as conn:
-        context = {
-            "h": header, "exhibits": cases.exhibits(conn, case_id),
-            "conversations": cases.conversations(conn, case_id),
-            "subjects": cases.subjects(conn, case_id), "notes": cases.notes(conn, case_id),
-            "hours": cases.hours_by_person(conn, case_id),
-            "scopes": scope.history(conn, case_id),
-            "unmasks": pseudonyms.unmask_list(conn, case_id),
-            "people": register.list_people(conn), "statuses": list(CaseStatus),
-            "activities": cases.ACTIVITIES,
-            "team": teams.members(conn, case_id), "assignable": teams.assignable(conn),
-            "team_changes": team_duties.changes(conn, case_id),
-        }
-    return render(request, "case.html", context)
+    return render(request, "case.html", case_context(store, session, case_id))
 
 
 @router.post("/cases/{case_id}/exhibits")
 async def add_exhibit(case_id: int, session: CanEditCase, store: StoreDep,
                       settings: SettingsDep, upload: UploadFile) -> Response:
-    header_case = _case_ref(store, case_id)
+    case = door(store, session, case_id)
+    case.reference()  # an unknown or hidden case is refused before anything is read
     name = Path(upload.filename or "exhibit").name or "exhibit"
     limit = settings.max_upload_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="conductlens-upload-") as tmp:
         path = Path(tmp) / name
         await _save(upload, path, limit)
-        summary = ingest_path(store, path, case=header_case, added_by=session.user.username)
-    with store.engine.begin() as conn:
-        ids = cases.exhibit_ids(conn, case_id)
-        register.link_by_identifier(conn, ids, session.user.username)
-        audit.append(conn, audit.AuditEvent(
-            session.user.username, "exhibit.add", case_id, {"exhibit": ids},
-            detail={"reference": summary.reference, "sha256": summary.sha256,
-                    "messages": summary.messages, "duplicate": summary.duplicate}))
+        case.add_exhibit(store, path)
     return _back(case_id, "#exhibits")
 
 
 @router.post("/cases/{case_id}/scan")
 def run_policy(case_id: int, session: CanEditCase, store: StoreDep) -> Response:
-    _case_ref(store, case_id)
-    record_findings(store, case_id, session.user.username)
+    door(store, session, case_id).run_policy(store)
     return _back(case_id, "#exhibits")
 
 
@@ -111,17 +94,10 @@ async def _save(upload: UploadFile, path: Path, limit: int) -> None:
             out.write(chunk)
 
 
-def _case_ref(store: StoreDep, case_id: int) -> str:
-    with store.engine.connect() as conn:
-        return cases.find_case(conn, case_id).reference
-
-
 @router.post("/cases/{case_id}/subjects")
 def add_subject(case_id: int, session: CanEditCase, store: StoreDep,
                 person_id: Annotated[int, Form()]) -> Response:
-    with store.engine.begin() as conn:
-        cases.find_case(conn, case_id)
-        cases.add_subject(conn, case_id, person_id, session.user.username)
+    door(store, session, case_id).add_subject(person_id)
     return _back(case_id, "#subjects")
 
 
@@ -134,29 +110,18 @@ def log_hours(case_id: int, session: CanEditCase, store: StoreDep,
         day = date.fromisoformat(worked_on) if worked_on else None
     except ValueError:
         raise ConductLensError(f"worked_on: {worked_on!r} is not a date (YYYY-MM-DD)") from None
-    with store.engine.begin() as conn:
-        cases.find_case(conn, case_id)
-        cases.log_hours(conn, case_id, session.user.username, hours, note,
-                        activity or None, day)
+    door(store, session, case_id).log_hours(hours, note, activity or None, day)
     return _back(case_id, "#hours")
 
 
 @router.post("/cases/{case_id}/notes")
 def add_note(case_id: int, session: CanEditCase, store: StoreDep, text: Text) -> Response:
-    with store.engine.begin() as conn:
-        cases.find_case(conn, case_id)
-        cases.add_note(conn, case_id, session.user.username, text)
+    door(store, session, case_id).add_note(text)
     return _back(case_id, "#notes")
 
 
 @router.post("/cases/{case_id}/status")
 def set_status(case_id: int, session: CanEditCase, store: StoreDep,
                status: Annotated[str, Form(max_length=24)]) -> Response:
-    try:
-        new = CaseStatus(status)
-    except ValueError as exc:
-        raise ConductLensError(f"unknown status {status!r}") from exc
-    with store.engine.begin() as conn:
-        cases.find_case(conn, case_id)
-        cases.set_status(conn, case_id, new, session.user.username)
+    door(store, session, case_id).set_status(status)
     return _back(case_id)

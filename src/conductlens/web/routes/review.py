@@ -10,8 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from conductlens.review import pseudonyms
-from conductlens.review.access import DECISIONS, ReviewSession
+from conductlens.review.access import DECISIONS
 from conductlens.web.deps import (
     CanApproveUnmask,
     CanDecide,
@@ -20,7 +19,7 @@ from conductlens.web.deps import (
     StoreDep,
 )
 from conductlens.web.pages import render
-from conductlens.web.routes._case import case_header
+from conductlens.web.routes._case import case_header, door
 from conductlens.web.timeline import timeline_svg
 
 router = APIRouter()
@@ -31,7 +30,7 @@ Reason = Annotated[str, Form(max_length=5000)]
 def queue(request: Request, case_id: int, session: CanRead, store: StoreDep,
           undecided: bool = False) -> HTMLResponse:
     header = case_header(store, session, case_id)
-    review = ReviewSession(store.engine, session.user, case_id)
+    review = door(store, session, case_id)
     items = review.queue(include_decided=not undecided)
     chart = Markup(timeline_svg(review.timeline()))  # noqa: S704 - built with escape()
     return render(request, "queue.html", {"h": header, "items": items, "chart": chart,
@@ -42,7 +41,7 @@ def queue(request: Request, case_id: int, session: CanRead, store: StoreDep,
 def finding(request: Request, case_id: int, finding_id: int, session: CanRead,
             store: StoreDep) -> HTMLResponse:
     header = case_header(store, session, case_id)
-    review = ReviewSession(store.engine, session.user, case_id)
+    review = door(store, session, case_id)
     found, context = review.finding(finding_id)
     ids = [f.id for f in review.queue(include_decided=False)]
     nxt = next((i for i in ids if i != finding_id), None)
@@ -54,7 +53,7 @@ def finding(request: Request, case_id: int, finding_id: int, session: CanRead,
 def decide(case_id: int, finding_id: int, session: CanDecide, store: StoreDep,
            decision: Annotated[str, Form(max_length=16)],
            note: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    ReviewSession(store.engine, session.user, case_id).decide(finding_id, decision, note)
+    door(store, session, case_id).decide(finding_id, decision, note)
     return RedirectResponse(f"/cases/{case_id}/queue?undecided=true", status_code=303)
 
 
@@ -64,7 +63,7 @@ def conversation(request: Request, case_id: int, conversation_id: int, session: 
                  day_to: Annotated[date | None, Query()] = None, flagged: bool = False
                  ) -> HTMLResponse:
     header = case_header(store, session, case_id)
-    shown = ReviewSession(store.engine, session.user, case_id).conversation(
+    shown = door(store, session, case_id).conversation(
         conversation_id, day_from=day_from, day_to=day_to, flagged_only=flagged)
     return render(request, "conversation.html", {
         "h": header, "messages": shown, "conversation_id": conversation_id,
@@ -83,7 +82,7 @@ def search(request: Request, case_id: int, session: CanRead, store: StoreDep,
            q: Annotated[str, Form(max_length=200)]) -> HTMLResponse:
     # POST, so search terms never reach URLs, access logs or browser history.
     header = case_header(store, session, case_id)
-    results, withheld = ReviewSession(store.engine, session.user, case_id).search(q)
+    results, withheld = door(store, session, case_id).search(q)
     return render(request, "search.html", {"h": header, "q": q, "results": results,
                                            "withheld": withheld})
 
@@ -91,7 +90,7 @@ def search(request: Request, case_id: int, session: CanRead, store: StoreDep,
 @router.post("/cases/{case_id}/export")
 def export(case_id: int, session: CanRead, store: StoreDep,
            recipient: Annotated[str, Form(max_length=200)], purpose: Reason) -> Response:
-    data = ReviewSession(store.engine, session.user, case_id).export_csv(recipient, purpose)
+    data = door(store, session, case_id).export_csv(recipient, purpose)
     return Response(data, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="case-{case_id}-findings.csv"'})
 
@@ -99,15 +98,14 @@ def export(case_id: int, session: CanRead, store: StoreDep,
 @router.get("/cases/{case_id}/people", response_class=HTMLResponse)
 def people(request: Request, case_id: int, session: CanRead, store: StoreDep) -> HTMLResponse:
     header = case_header(store, session, case_id)
-    shown = ReviewSession(store.engine, session.user, case_id).people()
+    shown = door(store, session, case_id).people()
     return render(request, "people.html", {"h": header, "people": shown})
 
 
 @router.post("/cases/{case_id}/unmask")
 def request_unmask(case_id: int, session: CanRequestUnmask, store: StoreDep,
                    number: Annotated[int, Form()], reason: Reason) -> Response:
-    with store.engine.begin() as conn:
-        pseudonyms.request_unmask(conn, case_id, number, reason, session.user.username)
+    door(store, session, case_id).request_unmask(number, reason)
     return RedirectResponse(f"/cases/{case_id}#unmasking", status_code=303)
 
 
@@ -116,9 +114,5 @@ def decide_unmask(case_id: int, request_id: int, verdict: str, session: CanAppro
                   store: StoreDep, reason: Reason) -> Response:
     if verdict not in ("approve", "refuse"):
         return Response(status_code=404)
-    with store.engine.begin() as conn:
-        if request_id not in {int(str(r["id"])) for r in pseudonyms.unmask_list(conn, case_id)}:
-            return Response(status_code=404)
-        pseudonyms.decide_unmask(conn, request_id, session.user.username,
-                                 verdict == "approve", reason)
+    door(store, session, case_id).decide_unmask(request_id, verdict == "approve", reason)
     return RedirectResponse(f"/cases/{case_id}#unmasking", status_code=303)

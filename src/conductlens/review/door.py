@@ -1,0 +1,243 @@
+"""``CaseDoor``: one user's door into one case, for reads *and* writes.
+
+It extends ``ReviewSession`` (the reads) with every write a case takes: scope proposals and
+decisions, unmasking and linking requests and decisions, subjects, hours, notes, status,
+exhibits and policy runs. Each method checks the role (``roles.allows``) and the case team
+(``teams.may_open``) itself, takes the actor from the signed-in user (never from its
+caller), runs in one transaction and writes its audit event in it. Routes and commands are
+thin calls into it; ``tests/review/test_architecture.py`` keeps it so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from conductlens.errors import ConductLensError, ScopeError
+from conductlens.review import (
+    audit,
+    cases,
+    links,
+    pseudonyms,
+    register,
+    scope,
+    team_duties,
+    teams,
+)
+from conductlens.review.access import ReviewSession, Totals
+from conductlens.review.accounts import User
+from conductlens.review.cases import Case, CaseStatus
+from conductlens.review.pseudonyms import Namer
+from conductlens.review.roles import Permission
+from conductlens.review.scope_review import ScopeReview, known_categories, review_scope
+from conductlens.store.tables_review import link_requests, scopes, unmask_requests
+
+P = Permission
+
+
+@dataclass(frozen=True, slots=True)
+class CaseHeader:
+    """What every case page shows in its header: reference, status, scope and totals."""
+
+    case: Case
+    scope: scope.Scope | None
+    pending: int
+    totals: Totals
+
+
+class CaseDoor(ReviewSession):
+    """Every action one user takes on one case."""
+
+    @classmethod
+    def for_object(cls, engine: Engine, user: User, kind: str, object_id: int) -> CaseDoor:
+        """The door of the case a scope or request belongs to (unknown: no such case)."""
+        table = {"scope": scopes, "unmask": unmask_requests, "link": link_requests}[kind]
+        with engine.connect() as conn:
+            case_id = conn.scalar(select(table.c.case_id).where(table.c.id == object_id))
+        if case_id is None:
+            raise ScopeError(f"no such {kind}")
+        return cls(engine, user, int(case_id))
+
+    def _write(self, permission: Permission, act: Callable[[Connection], Any]) -> Any:
+        """Check role and team, then ``act`` inside one transaction."""
+        self._need(permission)
+        with self.engine.begin() as conn:
+            self._open(conn)
+            return act(conn)
+
+    @property
+    def _actor(self) -> str:
+        return self.user.username
+
+    # -- metadata ------------------------------------------------------------------------------
+    def header(self) -> CaseHeader:
+        self._need(P.VIEW_TOTALS)
+        with self.engine.connect() as conn:
+            self._open(conn)
+            case = cases.find_case(conn, self.case_id)
+            current = scope.current(conn, self.case_id)
+            pending = sum(1 for s in scope.history(conn, self.case_id) if s.status == "proposed")
+        return CaseHeader(case, current, pending, self.totals())
+
+    def _metadata_namer(self, conn: Connection) -> Namer:
+        """Masks names in exhibit and conversation names: subjects of the scope in force
+        (else of the case) are shown, everyone else is a pseudonym."""
+        current = scope.current(conn, self.case_id)
+        subjects = current.subjects if current else [s[0] for s in cases.subjects(
+            conn, self.case_id)]
+        return Namer(conn, self.case_id, subjects)
+
+    def overview(self) -> dict[str, Any]:
+        """The case page: exhibits and conversations (names masked), subjects, scopes with
+        what each would expose, unmasking and linking requests, team, hours, notes."""
+        self._need(P.VIEW_CASES)
+        with self.engine.begin() as conn:
+            self._open(conn)
+            namer = self._metadata_namer(conn)
+            history = scope.history(conn, self.case_id)
+            return {
+                "exhibits": [replace(e, original_name=namer.redact(e.original_name))
+                             for e in cases.exhibits(conn, self.case_id)],
+                "conversations": [replace(c, title=namer.redact(c.title))
+                                  for c in cases.conversations(conn, self.case_id)],
+                "subjects": cases.subjects(conn, self.case_id),
+                "notes": cases.notes(conn, self.case_id),
+                "hours": cases.hours_by_person(conn, self.case_id),
+                "scopes": history,
+                "reviews": {s.id: review_scope(conn, s) for s in history
+                            if s.status == "proposed"},
+                "unmasks": pseudonyms.unmask_list(conn, self.case_id),
+                "links": links.listing(conn, self.case_id, self.user),
+                "people": register.list_people(conn), "statuses": list(CaseStatus),
+                "activities": cases.ACTIVITIES,
+                "team": teams.members(conn, self.case_id),
+                "assignable": teams.assignable(conn),
+                "team_changes": team_duties.changes(conn, self.case_id),
+                "categories": sorted(known_categories(conn, self.case_id)),
+            }
+
+    # -- scope ---------------------------------------------------------------------------------
+    def propose_scope(self, *, subjects: list[int], conversations: list[int],
+                      date_from: date, date_to: date, categories: list[str],
+                      rationale: str) -> int:
+        def act(conn: Connection) -> int:
+            return scope.propose(conn, self.case_id, self._actor, subjects=subjects,
+                                 conversations=conversations, date_from=date_from,
+                                 date_to=date_to, categories=categories, rationale=rationale)
+        return int(self._write(P.PROPOSE_SCOPE, act))
+
+    def review_scope(self, scope_id: int) -> ScopeReview:
+        """What a proposed scope would expose, for the supervisor deciding it."""
+        self._need(P.AUTHORISE_SCOPE)
+        with self.engine.begin() as conn:
+            self._open(conn)
+            return review_scope(conn, self._scope_of(conn, scope_id))
+
+    def _scope_of(self, conn: Connection, scope_id: int) -> scope.Scope:
+        found = next((s for s in scope.history(conn, self.case_id) if s.id == scope_id), None)
+        if found is None:
+            raise ScopeError("no such scope in this case")
+        return found
+
+    def decide_scope(self, scope_id: int, authorise: bool, reason: str) -> None:
+        def act(conn: Connection) -> None:
+            self._scope_of(conn, scope_id)
+            (scope.authorise if authorise else scope.refuse)(conn, scope_id, self._actor, reason)
+        self._write(P.AUTHORISE_SCOPE, act)
+
+    # -- identities ----------------------------------------------------------------------------
+    def request_unmask(self, number: int, reason: str) -> int:
+        return int(self._write(P.REQUEST_UNMASK, lambda conn: pseudonyms.request_unmask(
+            conn, self.case_id, number, reason, self._actor)))
+
+    def decide_unmask(self, request_id: int, approve: bool, reason: str) -> None:
+        def act(conn: Connection) -> None:
+            ids = {int(str(r["id"])) for r in pseudonyms.unmask_list(conn, self.case_id)}
+            if request_id not in ids:
+                raise ScopeError("no such request in this case")
+            pseudonyms.decide_unmask(conn, request_id, self._actor, approve, reason)
+        self._write(P.APPROVE_UNMASK, act)
+
+    def request_link(self, number: int, person_id: int, reason: str) -> int:
+        """Ask that "Participant ``number``" be linked to a register person (decided by a
+        supervisor: a link can reveal who someone is)."""
+        return int(self._write(P.LINK_PARTICIPANTS, lambda conn: links.request(
+            conn, self.case_id, "link", person_id, reason, self._actor, number)))
+
+    def request_unlink(self, person_id: int, reason: str) -> int:
+        return int(self._write(P.LINK_PARTICIPANTS, lambda conn: links.request(
+            conn, self.case_id, "unlink", person_id, reason, self._actor)))
+
+    def decide_link(self, request_id: int, approve: bool, reason: str) -> None:
+        self._write(P.APPROVE_UNMASK, lambda conn: links.decide(
+            conn, self.case_id, request_id, self._actor, approve, reason))
+
+    # -- case record ---------------------------------------------------------------------------
+    def add_subject(self, person_id: int) -> None:
+        self._write(P.EDIT_CASE, lambda conn: cases.add_subject(
+            conn, self.case_id, person_id, self._actor))
+
+    def log_hours(self, hours: float, note: str = "", activity: str | None = None,
+                  worked_on: date | None = None) -> None:
+        self._write(P.EDIT_CASE, lambda conn: cases.log_hours(
+            conn, self.case_id, self._actor, hours, note, activity, worked_on))
+
+    def add_note(self, text: str) -> None:
+        self._write(P.EDIT_CASE, lambda conn: cases.add_note(conn, self.case_id, self._actor,
+                                                             text))
+
+    def set_status(self, status: str) -> None:
+        try:
+            new = CaseStatus(status)
+        except ValueError as exc:
+            raise ConductLensError(f"unknown status {status!r}") from exc
+        self._write(P.EDIT_CASE, lambda conn: cases.set_status(conn, self.case_id, new,
+                                                               self._actor))
+
+    def reference(self) -> str:
+        self._need(P.VIEW_CASES)
+        with self.engine.connect() as conn:
+            self._open(conn)
+            return cases.find_case(conn, self.case_id).reference
+
+    def add_exhibit(self, store: Any, path: Path) -> None:
+        """Ingest ``path`` into this case, link participants by declared identifiers."""
+        from conductlens.ingest.pipeline import ingest_path
+
+        reference = self.reference()
+        self._need(P.EDIT_CASE)
+        summary = ingest_path(store, path, case=reference, added_by=self._actor)
+
+        def act(conn: Connection) -> None:
+            ids = cases.exhibit_ids(conn, self.case_id)
+            register.link_by_identifier(conn, ids, self._actor)
+            audit.append(conn, audit.AuditEvent(
+                self._actor, "exhibit.add", self.case_id, {"exhibit": ids},
+                detail={"reference": summary.reference, "sha256": summary.sha256,
+                        "messages": summary.messages, "duplicate": summary.duplicate}))
+        self._write(P.EDIT_CASE, act)
+
+    def run_policy(self, store: Any) -> int:
+        from conductlens.review.policy_run import record_findings
+
+        self.reference()
+        self._need(P.EDIT_CASE)
+        return record_findings(store, self.case_id, self._actor)
+
+
+def open_case(engine: Engine, user: User, reference: str, allegation: str) -> int:
+    """Open a case as ``user`` (who joins its team); see ``cases.open_case`` for who may
+    open a reference an ingest created, and why a taken reference tells an outsider nothing."""
+    from conductlens.review.roles import allows
+
+    if not allows(user.role, P.EDIT_CASE):
+        from conductlens.review.access import Forbidden
+
+        raise Forbidden(f"{user.role} may not {P.EDIT_CASE.value}")
+    with engine.begin() as conn:
+        return cases.open_case(conn, reference, allegation, user.username)
