@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from conductlens.review import audit, cases
-from conductlens.review._shaping import csv_safe
+from conductlens.review._csv import csv_row
 from conductlens.store import Store, current_user, reads
 from conductlens.store import tables as t
 from conductlens.store.search import query_words
@@ -105,6 +105,6 @@ def write_records(fh: IO[str], records: Iterator[dict[str, Any]], fmt: str) -> i
         row = dict(rec)
         for key in ("attachment", "source"):
             row[key] = json.dumps(rec[key], ensure_ascii=False) if rec[key] else ""
-        writer.writerow({k: csv_safe(v) if isinstance(v, str) else v for k, v in row.items()})
+        writer.writerow(csv_row(row, CSV_FIELDS))
         count += 1
     return count
