@@ -25,6 +25,9 @@ REVIEW_TABLES = {name for name, value in vars(tables_review).items()
 CONTENT_READERS = {
     "review/access.py", "review/custodian.py", "store/reads.py", "store/search.py",
     "store/writes.py", "store/_bulk.py", "detect/run.py",
+    # Classifies replies for ``conductlens responses``; its records carry ids and names,
+    # never text (tests/dynamics checks the record's keys).
+    "dynamics/analysis.py",
 }
 PARSERS = "ingest/"  # they read the exhibits' own files and databases, not the store
 # Case writes a route or command must make through the door.
@@ -38,6 +41,8 @@ DOOR_ONLY = {
     ("reads", "iter_messages"), ("reads", "message_query"),
 }
 THIN_LAYERS = ("web/", "cli/")
+# Synthetic past cases the demo writes into an empty store (before any account exists).
+SEEDERS = {"demo/outcome_history.py"}
 
 
 def _modules() -> list[tuple[str, ast.Module]]:
@@ -131,7 +136,8 @@ def test_only_the_door_selects_message_text() -> None:
 
 def test_only_the_review_package_writes_review_tables() -> None:
     writes = {rel: hits for rel, tree in _modules()
-              if not rel.startswith("review/") and (hits := _review_writes(tree))}
+              if not rel.startswith("review/") and rel not in SEEDERS
+              and (hits := _review_writes(tree))}
     assert writes == {}
 
 

@@ -239,5 +239,11 @@ def open_case(engine: Engine, user: User, reference: str, allegation: str) -> in
         from conductlens.review.access import Forbidden
 
         raise Forbidden(f"{user.role} may not {P.EDIT_CASE.value}")
-    with engine.begin() as conn:
-        return cases.open_case(conn, reference, allegation, user.username)
+    try:
+        with engine.begin() as conn:
+            return cases.open_case(conn, reference, allegation, user.username)
+    except cases.ReferenceTaken:
+        with engine.begin() as conn:  # the refusal is recorded; the answer says nothing more
+            audit.append(conn, audit.AuditEvent(user.username, "case.open.refused",
+                                                detail={"reference": reference.strip()}))
+        raise

@@ -48,7 +48,7 @@ class _Who:
     identity: str  # person:N | phone:+44.. | participant:N, from the links in force now
     person_id: int | None
     real_name: str
-    names: tuple[str, ...]  # how they may appear inside text: register, contact names
+    names: tuple[str, ...]  # how they may appear inside text: the contact name
     phone: str | None
 
 
@@ -66,8 +66,9 @@ def _participants(conn: Connection, case_id: int) -> dict[int, _Who]:
         identity = (f"person:{person_id}" if person_id is not None
                     else f"phone:{e164}" if e164 else f"participant:{pid}")
         real = person_name or name or phone or key
-        names = tuple(n for n in (person_name, name) if n)
-        out[int(pid)] = _Who(identity, person_id, real, names, phone)
+        # The contact name belongs to the participant; a linked register name is masked as
+        # the register person (``person:N``), so a later link or unlink changes no text.
+        out[int(pid)] = _Who(identity, person_id, real, (name,) if name else (), phone)
     return out
 
 
