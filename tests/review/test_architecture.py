@@ -28,6 +28,9 @@ CONTENT_READERS = {
     # Classifies replies for ``conductlens responses``; its records carry ids and names,
     # never text (tests/dynamics checks the record's keys).
     "dynamics/analysis.py",
+    # Its reader is built by ``ReviewSession.standard10`` with the scope's clause, and the
+    # texts only feed the response classifier.
+    "dynamics/standard10.py",
 }
 PARSERS = "ingest/"  # they read the exhibits' own files and databases, not the store
 # Case writes a route or command must make through the door.

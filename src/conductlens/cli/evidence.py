@@ -73,7 +73,9 @@ def _ingest_one(progress: Progress, path: Path, options: dict[str, Any]) -> Inge
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Export files, zips or folders.")],
-    case: Annotated[str | None, typer.Option(help="Case reference to file them under.")] = None,
+    case: Annotated[str | None, typer.Option(
+        help="Case reference to file them under; a case this creates belongs to you (only "
+             "your web account of the same name may open it).")] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="Override detection (see `formats`).")
     ] = None,
@@ -219,7 +221,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     reason: ReasonOption = "evidence custodian search by command line",
 ) -> None:
-    """Full-text search over message text (case and letter width ignored); audited."""
+    """Full-text search over message text (case and letter width ignored); the search terms
+    are recorded in the audit log before anything is read."""
     store = open_store(db)
     with user_errors():
         found = CustodianSession(store, reason).search(query, case, limit)
@@ -265,7 +268,9 @@ def export_messages(
         str | None, typer.Option(help="Who receives the export (recorded as a disclosure).")
     ] = None,
 ) -> None:
-    """Export messages in source order, one record per message, with provenance; audited."""
+    """Export messages in source order, one record per message, with provenance; recorded in
+    the audit log before the first message is written, so a piped or stopped export keeps its
+    record (CSV cells that a spreadsheet would run are guarded)."""
     if fmt not in ("jsonl", "csv"):
         raise fail(f"--format must be jsonl or csv, not {fmt!r}")
     with user_errors():
