@@ -1,7 +1,7 @@
 """the door: link requests (linking needs a second person) and case origins
 
 Revision ID: 0004_door
-Revises: 0005_accounts
+Revises: 0006_evidence
 Create Date: 2026-12-01
 
 Additive only. Existing cases get no origin row: they were opened before origins were
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_door"
-down_revision = "0005_accounts"
+down_revision = "0006_evidence"
 branch_labels = None
 depends_on = None
 
