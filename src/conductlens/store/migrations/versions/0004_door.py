@@ -1,7 +1,7 @@
 """the door: link requests (linking needs a second person) and case origins
 
 Revision ID: 0004_door
-Revises: 0006_evidence
+Revises: 0009_dynamics
 Create Date: 2026-12-01
 
 Additive only. Existing cases get no origin row: they were opened before origins were
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_door"
-down_revision = "0006_evidence"
+down_revision = "0009_dynamics"
 branch_labels = None
 depends_on = None
 
