@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +28,21 @@ def datasets() -> Path:
     if not (DETECT_DATASETS / "README.md").exists():
         pytest.skip("shared datasets not available")
     return DETECT_DATASETS
+
+
+def _assert_retrain_matches(entry: dict[str, Any], shipped: dict[str, Any]) -> None:
+    """A retrain used the same data, seeds and parameters and scores within 0.01 of the shipped
+    model (issue 8's rule: the bytes may differ between library builds, the metrics may not)."""
+    assert {k: v for k, v in entry.items() if k not in ("sha256", "metrics")} == {
+        k: v for k, v in shipped.items() if k not in ("sha256", "metrics")
+    }
+    assert entry["metrics"].keys() == shipped["metrics"].keys()
+    for split, figures in shipped["metrics"].items():
+        for name, value in figures.items():
+            assert entry["metrics"][split][name] == pytest.approx(value, abs=0.01), (split, name)
+
+
+@pytest.fixture
+def assert_retrain_matches() -> Callable[[dict[str, Any], dict[str, Any]], None]:
+    """The check that a model retrained here matches the shipped manifest entry."""
+    return _assert_retrain_matches
