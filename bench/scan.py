@@ -2,9 +2,10 @@
 
     python bench/scan.py [--n 1000000]
 
-Five figures on the same messages, in the same run: the fast tier (normalise + lexicons +
+Six figures on the same messages, in the same run: the fast tier (normalise + lexicons +
 context + pattern recognisers) in one process, the semantic second stage alone on the messages
-that name a group (its candidates), the full policy scan (adding the classifiers, the second
+that name a group (its candidates), the share the cascade sends on to the conduct model and the
+model's own speed on them, the full policy scan (adding the classifiers, the second
 stage and the category rules) in one process and then on every core (the
 ``ProcessPoolExecutor`` path that ``conductlens scan --workers`` uses), and
 alt-profanity-check's ``predict_prob`` when it is installed. Printed, never asserted.
@@ -20,12 +21,15 @@ import platform
 import random
 import re
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from conductlens.detect.base import Hit
+from conductlens.detect.features import featurise_normal
 from conductlens.detect.normalise import normalise
 from conductlens.detect.policy import Policy, load_policy
-from conductlens.detect.scan import CHUNK, scan_batch, scanner
+from conductlens.detect.scan import CHUNK, Scanner, scan_batch, scanner
 from conductlens.detect.semantic import clear_cache, use_threads
 
 WORDS = tuple(
@@ -91,8 +95,31 @@ def all_cores(texts: Sequence[str]) -> None:
         sum(pool.map(_scan_chunk, chunks))
         elapsed = time.perf_counter() - start
     label = f"full policy scan, {workers} processes"
-    print(f"{label:<42} {'':>10} {'':9} {len(texts) / elapsed:>10,.0f} msg/s wall "
-          f"({elapsed:.1f} s)", flush=True)
+    print(
+        f"{label:<42} {'':>10} {'':9} {len(texts) / elapsed:>10,.0f} msg/s wall ({elapsed:.1f} s)",
+        flush=True,
+    )
+
+
+def conduct_share(scan: Scanner, texts: Sequence[str]) -> None:
+    """The share of messages the cascade sends on to the conduct model, and its own speed."""
+    if not scan.cascades:
+        return
+    cascade = scan.cascades[0]
+    sent: list[str] = []
+    for i in range(0, len(texts), CHUNK):
+        batch = texts[i : i + CHUNK]
+        normal = [normalise(t) for t in batch]
+        grouped: dict[int, list[Hit]] = defaultdict(list)
+        for hit in scan.lexicon.detect_normalised(batch, normal):
+            grouped[hit.index].append(hit)
+        for hit in scan.patterns.detect(batch):
+            grouped[hit.index].append(hit)
+        features = featurise_normal(normal, cascade.buckets or 0)
+        sent += [batch[j] for j in cascade.candidates(len(batch), grouped, features)]
+    print(f"sent on to the conduct model: {len(sent):,} of {len(texts):,} "
+          f"({len(sent) / len(texts):.1%})")  # fmt: skip
+    rate("conduct model alone, on what is sent on", sent[:1000], cascade.model.probabilities)
 
 
 def main() -> None:
@@ -118,6 +145,7 @@ def main() -> None:
     candidates = [t for t in texts if "immigrants" in t]
     print(f"second-stage candidates: {len(candidates):,} ({len(candidates) / len(texts):.1%})")
     rate("semantic stage alone, on the candidates", candidates[:4000], model.scores)
+    conduct_share(scan, texts[:20_000])
     clear_cache()  # the full scan must encode its candidates itself
     rate("full policy scan (+ classifiers, rules)", texts,
          lambda b: scan.scan([(str(i), t) for i, t in enumerate(b)]))  # fmt: skip

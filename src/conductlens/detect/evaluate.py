@@ -24,6 +24,8 @@ from rich.table import Table
 from conductlens.detect import datasets as ds
 from conductlens.detect.base import Finding, Severity
 from conductlens.detect.classifier import Classifier
+from conductlens.detect.conduct import ConductModel
+from conductlens.detect.evaluate_register import medium_or_high, previous_release, register_rows
 from conductlens.detect.metrics import scores
 from conductlens.detect.policy import Policy
 from conductlens.detect.scan import scan_batch, scanner
@@ -90,6 +92,12 @@ def classifier_predictor(model: Classifier | SemanticModel, threshold: float = 0
     return lambda texts: model.scores(texts) >= threshold
 
 
+def output_predictor(model: ConductModel, output: str, threshold: float = 0.5) -> Predictor:
+    """Predict with one output of the conduct model alone, on every message."""
+    column = model.labels.index(output)
+    return lambda texts: model.probabilities(texts)[:, column] >= threshold
+
+
 def profanity_check_predictor() -> Predictor | None:
     """alt-profanity-check's ``predict_prob >= 0.5``, or None when it is not installed."""
     try:
@@ -103,7 +111,15 @@ def _systems(policy: Policy, task: str) -> dict[str, Predictor]:
     models = {c.name: c for c in scanner(policy).classifiers}
     keep = is_hateful if task == "hate" else is_offensive
     systems = {"conductlens policy": policy_predictor(policy, keep)}
+    systems["previous release (no conduct model)"] = policy_predictor(
+        previous_release(policy), keep
+    )
     systems[f"classifier:{task} alone"] = classifier_predictor(models[task])
+    for cascade in scanner(policy).cascades:
+        if task in cascade.model.labels:
+            systems[f"model:{cascade.model.name} '{task}' output alone"] = output_predictor(
+                cascade.model, task
+            )
     for model, _ in scanner(policy).semantic:
         if model.name.startswith(task):
             systems[f"semantic:{model.name} alone"] = classifier_predictor(model)
@@ -177,6 +193,21 @@ def _cross(report: Report, root: Path, console: Console) -> None:
             )
 
 
+def _register(report: Report, policy: Policy) -> None:
+    section = "police-register test split (flagged = medium or high)"
+    report.add(section, "police_register/test", "conductlens policy",
+               register_rows(medium_or_high(policy)))  # fmt: skip
+    report.add(
+        section,
+        "police_register/test",
+        "previous release (no conduct model)",
+        register_rows(medium_or_high(previous_release(policy))),
+    )
+    other = profanity_check_predictor()
+    if other is not None:
+        report.add(section, "police_register/test", "alt-profanity-check", register_rows(other))
+
+
 def benign_messages() -> list[str]:
     """The benign police messages (comments and blank lines dropped)."""
     lines = BENIGN.read_text(encoding="utf-8").splitlines()
@@ -227,6 +258,8 @@ def run_evaluation(policy: Policy, root: Path, cross: bool, console: Console) ->
     report = Report(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine)
     if profanity_check_predictor() is None:
         report.notes.append("alt-profanity-check is not installed: comparison skipped.")
+    with console.status("police-register test split ..."):
+        _register(report, policy)
     with console.status("held-out test sets ..."):
         _held_out(report, policy, root)
     with console.status("HateCheck and ETHOS ..."):

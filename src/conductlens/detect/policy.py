@@ -44,13 +44,16 @@ class Requirement(_Strict):
 
 
 class Rule(_Strict):
-    """One way a category is detected: a lexicon, pattern, classifier or semantic condition."""
+    """One way a category is detected: a lexicon, pattern, classifier, semantic or conduct-model
+    condition. A ``model`` rule reads the conduct model's output named ``output`` (by default
+    the category's own id) at the model's own threshold, unless the rule sets one."""
 
-    kind: Literal["lexicon", "pattern", "classifier", "semantic"]
+    kind: Literal["lexicon", "pattern", "classifier", "semantic", "model"]
     lexicon: str | None = None
     tags: tuple[str, ...] = ()
     recognisers: tuple[str, ...] = ()
     model: str | None = None
+    output: str | None = None
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     requires: Requirement | None = None
     severity: SeverityName | None = None
@@ -96,12 +99,14 @@ class LexiconRef(_Strict):
 
 
 class ModelRef(_Strict):
-    """A trained model's weights (relative to the policy file): an n-gram classifier, or a
-    semantic head over sentence embeddings (the slower second stage)."""
+    """A trained model's weights (relative to the policy file): an n-gram classifier, a
+    semantic head over sentence embeddings, or the conduct model with the ``gate`` that picks
+    the messages it reads (the slower second stage)."""
 
     id: str
     file: str
-    kind: Literal["ngram", "semantic"] = "ngram"
+    kind: Literal["ngram", "semantic", "conduct"] = "ngram"
+    gate: str | None = None
 
 
 class PolicyFile(_Strict):
@@ -171,7 +176,13 @@ def _read(path: Path) -> PolicyFile:
 
 
 def _absolute(refs: tuple[Any, ...], root: Path) -> tuple[Any, ...]:
-    return tuple(ref.model_copy(update={"file": str(root / ref.file)}) for ref in refs)
+    def update(ref: Any) -> dict[str, str]:
+        paths = {"file": str(root / ref.file)}
+        if getattr(ref, "gate", None):
+            paths["gate"] = str(root / ref.gate)
+        return paths
+
+    return tuple(ref.model_copy(update=update(ref)) for ref in refs)
 
 
 def _merge(base: Policy, force: PolicyFile, root: Path) -> Policy:
@@ -195,6 +206,7 @@ def _check_references(policy: Policy, path: Path) -> None:
     lexicons = {ref.id for ref in policy.lexicons}
     models = {"classifier": {r.id for r in policy.models if r.kind == "ngram"}}
     models["semantic"] = {r.id for r in policy.models if r.kind == "semantic"}
+    models["model"] = {r.id for r in policy.models if r.kind == "conduct"}
     for category in policy.categories:
         for rule in category.detectors:
             named = {rule.lexicon} - {None} - lexicons if rule.kind == "lexicon" else set()

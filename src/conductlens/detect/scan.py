@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from conductlens.detect.base import Explanation, Finding, Hit, Severity, Span
+from conductlens.detect.cascade import Cascade
 from conductlens.detect.classifier import Classifier
 from conductlens.detect.context import assess, negated
 from conductlens.detect.features import Features, featurise_normal
@@ -34,6 +35,7 @@ class Scanner:
     classifiers: tuple[Classifier, ...]
     triggers: tuple[tuple[Category, frozenset[str]], ...]
     semantic: tuple[tuple[SemanticModel, tuple[Requirement, ...] | None], ...] = ()
+    cascades: tuple[Cascade, ...] = ()
 
     @classmethod
     def build(cls, policy: Policy) -> Scanner:
@@ -55,6 +57,11 @@ class Scanner:
                 for m in policy.models
                 if m.kind == "semantic" and _rules_using(policy, "semantic", m.id)
             ),
+            cascades=tuple(
+                Cascade.load(m)
+                for m in policy.models
+                if m.kind == "conduct" and _rules_using(policy, "model", m.id)
+            ),
         )
 
     def hits(self, texts: Sequence[str]) -> dict[int, list[Hit]]:
@@ -72,6 +79,13 @@ class Scanner:
                 grouped[hit.index].append(hit)
         for hit in self._second_stage(texts, grouped):
             grouped[hit.index].append(hit)
+        for cascade in self.cascades:
+            buckets = cascade.buckets
+            if buckets is not None and buckets not in features:
+                features[buckets] = featurise_normal(normal, buckets)
+            gate_features = features[buckets] if buckets is not None else None
+            for hit in cascade.hits(texts, grouped, gate_features):
+                grouped[hit.index].append(hit)
         return grouped
 
     def _second_stage(self, texts: Sequence[str], grouped: dict[int, list[Hit]]) -> list[Hit]:
@@ -119,6 +133,8 @@ def _triggers(category: Category) -> frozenset[str]:
             keys.add(str(rule.lexicon))
         elif rule.kind == "pattern":
             keys.update(f"pattern/{name}" for name in rule.recognisers)
+        elif rule.kind == "model":
+            keys.add(_model_label(rule, category))
         else:
             keys.add(f"{rule.kind}/{rule.model}")
     return frozenset(keys)
@@ -185,7 +201,13 @@ def _only_negated_hostility(text: str, hits: list[Hit]) -> bool:
     return bool(hostile) and all(negated(text, h.spans[0]) for h in hostile)
 
 
-def _rule_hits(rule: Rule, text: str, hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
+def _model_label(rule: Rule, category: Category) -> str:
+    return f"model/{rule.model}/{rule.output or category.id}"
+
+
+def _rule_hits(
+    rule: Rule, category: Category, text: str, hits: list[Hit]
+) -> tuple[list[Hit], list[Hit]]:
     # The rule's own hits, and the hits that satisfy its requirement (a group named).
     if rule.kind == "lexicon":
         found = _lexicon_hits(hits, rule.lexicon, rule.tags)
@@ -193,6 +215,10 @@ def _rule_hits(rule: Rule, text: str, hits: list[Hit]) -> tuple[list[Hit], list[
             found = [h for h in found if not negated(text, h.spans[0])]
     elif rule.kind == "pattern":
         found = [h for h in hits if h.label.removeprefix("pattern/") in rule.recognisers]
+    elif rule.kind == "model":  # already at the model's own threshold for this output
+        label = _model_label(rule, category)
+        floor = rule.threshold if "threshold" in rule.model_fields_set else 0.0
+        found = [h for h in hits if h.label == label and h.score >= floor]
     else:
         label = f"{rule.kind}/{rule.model}"
         found = [h for h in hits if h.label == label and h.score >= rule.threshold]
@@ -209,7 +235,7 @@ def _categorise(
 ) -> Finding | None:
     best: tuple[Severity, list[Hit], list[Hit]] | None = None
     for rule in category.detectors:
-        own, needed = _rule_hits(rule, text, hits)
+        own, needed = _rule_hits(rule, category, text, hits)
         severity = Severity.parse(rule.severity or category.severity)
         if own and (best is None or severity > best[0]):
             best = (severity, own, needed)

@@ -1,0 +1,349 @@
+"""Training the conduct model on CPU: cache the pinned lower layers' token states once, then
+fine-tune the top layer and a multi-label head; calibrate and choose thresholds on validation.
+
+Outputs are the policy's categories (learnt from the police-register set) plus two auxiliary
+ones, ``hate`` and ``offensive``, learnt from public training splits (TweetEval, Davidson) so
+that the encoder keeps a general sense of hateful and abusive language. A label that a row's
+source does not know is masked out of the loss. Seeded, deterministic torch on a fixed number of
+threads: a re-train on the same machine gives the same metrics (to float rounding).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from conductlens.detect import datasets as ds
+from conductlens.detect.classifier import sha256_file
+from conductlens.detect.conduct import (
+    ANY,
+    AUX_OUTPUTS,
+    FORMAT,
+    ConductModel,
+    UpperNet,
+    lower_layers,
+)
+from conductlens.detect.register import Example, family_files, register_split
+from conductlens.detect.semantic import _encoder
+
+AUX = AUX_OUTPUTS
+F32 = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class ConductSpec:
+    """Everything a training run depends on, recorded in the manifest."""
+
+    name: str = "conduct"
+    frozen_layers: int = 5  # of 6: the top layer is fine-tuned
+    public_per_set: int = 600  # rows drawn from each public training split
+    epochs: int = 3
+    batch: int = 32
+    layer_lr: float = 1e-4
+    head_lr: float = 2e-3
+    seed: int = 2026
+    threads: int = 2
+
+    def params(self) -> dict[str, object]:
+        """The spec as manifest parameters."""
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+@dataclass(slots=True)
+class Rows:
+    """Texts with a target matrix and a mask of which targets are known."""
+
+    texts: list[str]
+    targets: F32
+    known: F32
+
+
+def _register_rows(examples: Sequence[Example], outputs: Sequence[str]) -> Rows:
+    cats = len(outputs) - len(AUX)
+    targets = np.zeros((len(examples), len(outputs)), dtype=np.float32)
+    known = np.zeros_like(targets)
+    known[:, :cats] = 1.0
+    known[:, outputs.index("hate")] = 1.0  # offensive stays unknown: reports quote slurs
+    known[:, outputs.index(ANY)] = 1.0
+    for row, example in enumerate(examples):
+        for label in example.labels:
+            targets[row, outputs.index(label)] = 1.0
+        if example.kind == "misconduct":
+            targets[row, outputs.index(ANY)] = 1.0
+        if any(label.startswith("discrimination-") for label in example.labels):
+            targets[row, outputs.index("hate")] = 1.0
+    return Rows([e.text for e in examples], targets, known)
+
+
+def _public_rows(root: Path, outputs: Sequence[str], split: str, per_set: int, seed: int) -> Rows:
+    rnd = random.Random(seed)
+    sources = [
+        (ds.tweeteval(root, "offensive", split), None, "offensive"),
+        (ds.tweeteval(root, "hate", split), "hate", None),
+    ]
+    davidson = ds.davidson(root, "train" if split == "train" else "val", (0,))
+    texts, targets, known = [], [], []
+    for data, hate, offensive in sources:
+        for i in sorted(rnd.sample(range(len(data.texts)), min(per_set, len(data.texts)))):
+            row_t, row_k = np.zeros(len(outputs), np.float32), np.zeros(len(outputs), np.float32)
+            label = hate or offensive
+            assert label is not None
+            row_t[outputs.index(label)], row_k[outputs.index(label)] = data.labels[i], 1.0
+            if hate and data.labels[i]:  # hate speech in a force chat is misconduct
+                row_t[outputs.index(ANY)], row_k[outputs.index(ANY)] = 1.0, 1.0
+            texts.append(data.texts[i])
+            targets.append(row_t)
+            known.append(row_k)
+    offensive_classes = ds.davidson(root, "train" if split == "train" else "val", (0, 1)).labels
+    for i in sorted(rnd.sample(range(len(davidson.texts)), min(per_set, len(davidson.texts)))):
+        row_t, row_k = np.zeros(len(outputs), np.float32), np.zeros(len(outputs), np.float32)
+        for label, value in (("hate", davidson.labels[i]), ("offensive", offensive_classes[i])):
+            row_t[outputs.index(label)], row_k[outputs.index(label)] = value, 1.0
+        if davidson.labels[i]:
+            row_t[outputs.index(ANY)], row_k[outputs.index(ANY)] = 1.0, 1.0
+        texts.append(davidson.texts[i])
+        targets.append(row_t)
+        known.append(row_k)
+    return Rows(texts, np.array(targets), np.array(known))
+
+
+def _join(a: Rows, b: Rows) -> Rows:
+    return Rows(a.texts + b.texts, np.vstack([a.targets, b.targets]), np.vstack([a.known, b.known]))
+
+
+def _cache(encoder: Any, texts: Sequence[str], frozen: int) -> list[Any]:
+    """Each text's token states after the frozen layers, trimmed to its own length."""
+    out: list[Any] = [None] * len(texts)
+    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+    for start in range(0, len(order), 64):
+        rows = order[start : start + 64]
+        hidden, mask = lower_layers(encoder, [texts[i] for i in rows], frozen)
+        for j, i in enumerate(rows):
+            out[i] = hidden[j, : int(mask[j].sum())].clone()
+    return out
+
+
+def _collate(states: Sequence[Any]) -> tuple[Any, Any]:
+    import torch
+
+    length = max(int(s.shape[0]) for s in states)
+    hidden = torch.zeros(len(states), length, states[0].shape[1])
+    mask = torch.zeros(len(states), length, dtype=torch.long)
+    for i, s in enumerate(states):
+        hidden[i, : s.shape[0]] = s
+        mask[i, : s.shape[0]] = 1
+    return hidden, mask
+
+
+def _batches(states: Sequence[Any], size: int, rng: np.random.Generator) -> list[list[int]]:
+    # Shuffle, then group similar lengths within windows (less padding), then shuffle batches.
+    order = rng.permutation(len(states)).tolist()
+    batches: list[list[int]] = []
+    for start in range(0, len(order), size * 16):
+        window = sorted(order[start : start + size * 16], key=lambda i: int(states[i].shape[0]))
+        batches += [window[k : k + size] for k in range(0, len(window), size)]
+    return [batches[i] for i in rng.permutation(len(batches)).tolist()]
+
+
+def _logits(net: Any, states: Sequence[Any]) -> F32:
+    import torch
+
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(states), 128):
+            hidden, mask = _collate(states[start : start + 128])
+            out.append(net(hidden, mask).numpy())
+    return np.vstack(out).astype(np.float32)
+
+
+def _fit(net: Any, states: list[Any], rows: Rows, spec: ConductSpec) -> None:
+    import torch
+
+    positives = (rows.targets * rows.known).sum(0)
+    negatives = ((1 - rows.targets) * rows.known).sum(0)
+    pos_weight = torch.tensor(np.sqrt(np.clip(negatives / np.maximum(positives, 1), 1, 50)))
+    loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none", pos_weight=pos_weight)
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": net.layers.parameters(), "lr": spec.layer_lr},
+            {"params": net.head.parameters(), "lr": spec.head_lr},
+        ],
+        weight_decay=0.05,
+    )
+    rng = np.random.default_rng(spec.seed)
+    targets, known = torch.tensor(rows.targets), torch.tensor(rows.known)
+    net.train()
+    for _ in range(spec.epochs):
+        for batch in _batches(states, spec.batch, rng):
+            hidden, mask = _collate([states[i] for i in batch])
+            loss = loss_fn(net(hidden, mask), targets[batch]) * known[batch]
+            optimiser.zero_grad()
+            (loss.sum() / known[batch].sum().clamp(min=1.0)).backward()
+            optimiser.step()
+    net.eval()
+
+
+def _sigmoid(x: F32) -> F32:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float32)
+
+
+def fit_temperature(logits: F32, targets: F32) -> float:
+    """The temperature (on a grid) that minimises log loss on validation."""
+    best, best_loss = 1.0, float("inf")
+    for t in np.arange(0.5, 4.01, 0.05):
+        p = np.clip(_sigmoid(logits / t), 1e-6, 1 - 1e-6)
+        loss = float(-(targets * np.log(p) + (1 - targets) * np.log(1 - p)).mean())
+        if loss < best_loss - 1e-9:
+            best, best_loss = round(float(t), 2), loss
+    return best
+
+
+def choose_threshold(
+    probs: npt.NDArray[np.floating[Any]], labels: npt.NDArray[np.bool_], beta: float = 1.0
+) -> float:
+    """The grid threshold with the best F-beta on validation (beta 2: recall weighs four times
+    precision); ties go to the higher threshold."""
+    best, best_f2 = 0.5, -1.0
+    for t in np.round(np.arange(0.1, 0.91, 0.05), 2):
+        flagged = probs >= t
+        tp = float((flagged & labels).sum())
+        precision = tp / max(float(flagged.sum()), 1.0)
+        recall = tp / max(float(labels.sum()), 1.0)
+        b2 = beta * beta
+        f2 = (1 + b2) * precision * recall / max(b2 * precision + recall, 1e-9)
+        if f2 >= best_f2:
+            best, best_f2 = float(t), f2
+    return best
+
+
+def _half(state: dict[str, Any]) -> dict[str, Any]:
+    import torch
+
+    return {k: v.detach().to(dtype=torch.float16).contiguous() for k, v in state.items()}
+
+
+def train_conduct(
+    root: Path, categories: Sequence[str], output: Path, encoder_sha256: str, spec: ConductSpec
+) -> dict[str, object]:
+    """Train, calibrate, choose thresholds, write ``<name>.safetensors``; return its entry."""
+    import torch
+    from safetensors.torch import save_file
+
+    torch.manual_seed(spec.seed)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(spec.threads)
+    outputs = [*categories, *AUX]
+    encoder = _encoder(encoder_sha256)
+    train = _join(
+        _register_rows(register_split("train"), outputs),
+        _public_rows(root, outputs, "train", spec.public_per_set, spec.seed),
+    )
+    validation = register_split("validation")
+    val_rows = _register_rows(validation, outputs)
+    net = UpperNet.build(encoder, spec.frozen_layers, len(outputs))
+    _fit(net, _cache(encoder, train.texts, spec.frozen_layers), train, spec)
+    # Calibrate and choose on the weights as shipped (float16), not the float32 ones.
+    half = _half(net.state_dict())
+    net.load_state_dict({k: v.float() for k, v in half.items()})
+    val_logits = _logits(net, _cache(encoder, val_rows.texts, spec.frozen_layers))
+    cats = len(categories) + 1  # the categories and "misconduct", known for every row
+    temperature = fit_temperature(val_logits[:, :cats], val_rows.targets[:, :cats])
+    probs = _sigmoid(val_logits / temperature)
+    # Each category precise (F1); recall comes from "misconduct" (F2).
+    thresholds = {
+        label: choose_threshold(
+            probs[:, j], val_rows.targets[:, j] > 0.5, 2.0 if j == cats - 1 else 1.0
+        )
+        for j, label in enumerate([*categories, ANY])
+    }
+    path = output / f"{spec.name}.safetensors"
+    meta = {
+        "format": FORMAT,
+        "version": "1",
+        "labels": json.dumps(outputs),
+        "frozen_layers": str(spec.frozen_layers),
+        "temperature": str(temperature),
+        "thresholds": json.dumps(thresholds, sort_keys=True),
+    }
+    save_file(half, str(path), metadata=meta)
+    weights = {k: v.float() for k, v in half.items()}
+    model = ConductModel.from_parts(spec.name, meta, weights, encoder_sha256)
+    shipped = {f"police_register/{p.name} (shipped)": sha256_file(p) for p in family_files()}
+    return {
+        "kind": "conduct",
+        "file": path.name,
+        "sha256": sha256_file(path),
+        "datasets": shipped | _public_hashes(root),
+        "params": spec.params()
+        | {
+            "outputs": outputs,
+            "weights_precision": "float16",
+            "public_rows": "seeded sample of each training split",
+        },
+        "temperature": temperature,
+        "thresholds": thresholds,
+        "metrics": {"police_register/validation": validation_metrics(model, validation)},
+    }
+
+
+def _public_hashes(root: Path) -> dict[str, str]:
+    files = [root / "davidson2017" / "labeled_data.csv"]
+    for task in ("hate", "offensive"):
+        files += [root / f"tweeteval_{task}" / f"train_{k}.txt" for k in ("text", "labels")]
+    return {str(f.relative_to(root)): sha256_file(f) for f in files}
+
+
+def validation_metrics(model: ConductModel, examples: Sequence[Example]) -> dict[str, float]:
+    """Recall on misconduct and false alarms on everything else, at the chosen thresholds."""
+    flagged = model.flagged(model.probabilities([e.text for e in examples]))
+    hit = [
+        bool(set(cols) - {model.labels.index("profanity")})
+        for e, cols in zip(examples, flagged, strict=True)
+    ]
+    alarm = [
+        any(model.labels[c] not in (*e.labels, "profanity") for c in cols)
+        for e, cols in zip(examples, flagged, strict=True)
+    ]
+    bad = [i for i, e in enumerate(examples) if e.kind == "misconduct"]
+    good = [i for i, e in enumerate(examples) if e.kind != "misconduct"]
+    return {
+        "n": float(len(examples)),
+        "recall": round(sum(hit[i] for i in bad) / max(len(bad), 1), 4),
+        "false_alarm_rate": round(sum(alarm[i] for i in good) / max(len(good), 1), 4),
+    }
+
+
+def distil_gate(
+    root: Path, model: ConductModel, output: Path, spec: ConductSpec
+) -> dict[str, object]:
+    """Train the cascade's gate to predict the model's flags (or the register's misconduct)
+    on the training texts; set its threshold on the validation texts."""
+    from conductlens.detect.gate import train_gate
+
+    def targets(examples: Sequence[str], gold: Sequence[bool]) -> list[int]:
+        flagged = model.flagged(model.probabilities(examples))
+        return [int(bool(cols) or g) for cols, g in zip(flagged, gold, strict=True)]
+
+    outputs = list(model.labels)
+    train = register_split("train")
+    public = _public_rows(root, outputs, "train", spec.public_per_set, spec.seed).texts
+    val = register_split("validation")
+    val_public = _public_rows(root, outputs, "val", spec.public_per_set // 2, spec.seed).texts
+    texts = [e.text for e in train] + public
+    gold = [e.kind == "misconduct" for e in train] + [False] * len(public)
+    val_texts = [e.text for e in val] + val_public
+    val_gold = [e.kind == "misconduct" for e in val] + [False] * len(val_public)
+    return train_gate(
+        texts,
+        targets(texts, gold),
+        val_texts,
+        targets(val_texts, val_gold),
+        output / f"{spec.name}-gate.npz",
+    )
