@@ -20,7 +20,7 @@ from conductlens.detect.conduct_training import (
     _fit,
     _logits,
     _register_rows,
-    choose_threshold,
+    choose_thresholds,
     fit_temperature,
 )
 from conductlens.detect.gate import Gate, recall_threshold
@@ -150,9 +150,16 @@ def test_recall_threshold_keeps_the_share_asked_for() -> None:
 
 
 def test_thresholds_and_temperature_are_chosen_from_validation_scores() -> None:
-    probs = np.array([0.95, 0.7, 0.6, 0.2, 0.1, 0.05])
-    labels = np.array([True, True, True, False, False, False])
-    assert 0.2 < choose_threshold(probs, labels) <= 0.6
+    labels = ["bullying", "profanity", "misconduct"]
+    probs = np.array(
+        [[0.9, 0.1, 0.9], [0.6, 0.1, 0.7], [0.3, 0.9, 0.3], [0.1, 0.1, 0.2], [0.2, 0.1, 0.1]]
+    )
+    targets = np.array([[1, 0, 1], [1, 0, 1], [0, 1, 0], [0, 0, 0], [0, 0, 0]], dtype=float)
+    benign = np.array([False, False, True, True, True])
+    chosen = choose_thresholds(probs, targets, benign, labels)
+    assert chosen["bullying"] == pytest.approx(0.35)  # above every benign bullying score
+    assert chosen["profanity"] == pytest.approx(0.15)  # the swearing row is profanity
+    assert chosen["misconduct"] <= 0.35
     logits = np.array([[4.0], [-4.0], [4.0], [-4.0]], dtype=np.float32)
     targets = np.array([[1.0], [0.0], [0.0], [0.0]], dtype=np.float32)
     assert fit_temperature(logits, targets) > 1.0  # overconfident: soften

@@ -10,6 +10,7 @@ import pytest
 from conductlens.detect.base import PolicyError
 from conductlens.detect.policy import Policy
 from conductlens.detect.register import (
+    FAMILY_FILES,
     REGISTER_DIR,
     SPLITS,
     assign_splits,
@@ -81,7 +82,7 @@ def test_unknown_slot_is_named(tmp_path: object) -> None:
 
     root = Path(str(tmp_path))
     (root / "slots.yaml").write_text("name: [Dan]\n", encoding="utf-8")
-    for name in ("discrimination.yaml", "conduct.yaml"):
+    for name in FAMILY_FILES:
         (root / name).write_text("families: []\n", encoding="utf-8")
     (root / "negatives.yaml").write_text(
         "families:\n  - {id: a, labels: [], kind: jargon, templates: ['{nope} here']}\n",

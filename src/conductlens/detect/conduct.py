@@ -204,29 +204,40 @@ class ConductModel:
             return
         chosen = [texts[i] for i in indices]
         probs = self.probabilities(chosen)
-        for row, flags in enumerate(self.flagged(probs)):
-            if not flags:
-                continue
-            columns = sorted(flags)
-            spans = self.explain(chosen[row], probs[row], columns)
-            for column in columns:
+        flagged = [(row, flags) for row, flags in enumerate(self.flagged(probs)) if flags]
+        spans = self.explain([chosen[row] for row, _ in flagged], probs[[r for r, _ in flagged]])
+        for (row, flags), words_of in zip(flagged, spans, strict=True):
+            words = ", ".join(repr(chosen[row][a:b]) for a, b in words_of)
+            for column in sorted(flags):
                 label, score = self.labels[column], round(flags[column], 4)
-                words = ", ".join(repr(chosen[row][a:b]) for a, b in spans[column])
                 detail = f"the {self.name} model scored {score:.2f} for {label}, driven by {words}"
                 label_key = f"model/{self.name}/{label}"
-                yield Hit(indices[row], self.id, label_key, score, spans[column], detail)
+                yield Hit(indices[row], self.id, label_key, score, words_of, detail)
 
-    def explain(self, text: str, probs: F64, columns: Sequence[int]) -> dict[int, tuple[Span, ...]]:
-        """The words whose removal lowers each column's score most (at least one each)."""
-        words = [m.span() for m in _WORD.finditer(text)]
-        if len(words) <= 1:
-            return {c: tuple(words) or ((0, len(text)),) for c in columns}
-        variants = [text[:a] + text[b:] for a, b in words]
-        drops = probs[columns][None, :] - self.probabilities(variants)[:, columns]
-        out: dict[int, tuple[Span, ...]] = {}
-        for j, column in enumerate(columns):
-            order = np.argsort(-drops[:, j], kind="stable")
-            best = float(drops[order[0], j])
-            keep = [int(i) for i in order[:MAX_SPANS] if drops[i, j] >= 0.5 * best and i >= 0]
-            out[column] = tuple(sorted(words[i] for i in (keep or [int(order[0])])))
+    def _signal(self, probs: F64) -> F64:
+        # What a flag rests on: the highest category score, or "misconduct" where higher.
+        columns = [i for i, label in enumerate(self.labels) if label not in AUX_OUTPUTS[1:]]
+        return np.asarray(probs[:, columns].max(axis=1), dtype=np.float64)
+
+    def explain(self, texts: Sequence[str], probs: F64) -> list[tuple[Span, ...]]:
+        """For each text, the words whose removal lowers its flag's score most (at least one).
+
+        Every text's variants (one word taken out each) are scored in one batch."""
+        words = [[m.span() for m in _WORD.finditer(text)] for text in texts]
+        variants = [t[:a] + t[b:] for t, ws in zip(texts, words, strict=True) for a, b in ws]
+        scores = self._signal(self.probabilities(variants)) if variants else np.zeros(0)
+        base = self._signal(probs) if len(texts) else np.zeros(0)
+        out: list[tuple[Span, ...]] = []
+        start = 0
+        for row, spans in enumerate(words):
+            if len(spans) <= 1:
+                out.append(tuple(spans) or ((0, len(texts[row])),))
+                start += len(spans)
+                continue
+            drops = base[row] - scores[start : start + len(spans)]
+            start += len(spans)
+            order = np.argsort(-drops, kind="stable")
+            best = float(drops[order[0]])
+            keep = [int(i) for i in order[:MAX_SPANS] if best > 0 and drops[i] >= 0.5 * best]
+            out.append(tuple(sorted(spans[i] for i in (keep or [int(order[0])]))))
         return out

@@ -205,22 +205,52 @@ def fit_temperature(logits: F32, targets: F32) -> float:
     return best
 
 
-def choose_threshold(
-    probs: npt.NDArray[np.floating[Any]], labels: npt.NDArray[np.bool_], beta: float = 1.0
+GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
+CATEGORY_FALSE_ALARMS = 0.0  # each category alone: none of the validation hard negatives
+FALSE_ALARMS = 0.05  # all categories together (the issue's target)
+
+
+def lowest_threshold(
+    probs: npt.NDArray[np.floating[Any]], negatives: npt.NDArray[np.bool_], limit: float
 ) -> float:
-    """The grid threshold with the best F-beta on validation (beta 2: recall weighs four times
-    precision); ties go to the higher threshold."""
-    best, best_f2 = 0.5, -1.0
-    for t in np.round(np.arange(0.1, 0.91, 0.05), 2):
-        flagged = probs >= t
-        tp = float((flagged & labels).sum())
-        precision = tp / max(float(flagged.sum()), 1.0)
-        recall = tp / max(float(labels.sum()), 1.0)
-        b2 = beta * beta
-        f2 = (1 + b2) * precision * recall / max(b2 * precision + recall, 1e-9)
-        if f2 >= best_f2:
-            best, best_f2 = float(t), f2
-    return best
+    """The lowest grid threshold at which at most ``limit`` of the ``negatives`` pass: the
+    most recall the false-alarm budget allows (prevalence does not enter into it)."""
+    for t in GRID:
+        if float((probs[negatives] >= t).mean()) <= limit:
+            return float(t)
+    return float(GRID[-1])
+
+
+def choose_thresholds(
+    probs: npt.NDArray[np.floating[Any]],
+    targets: npt.NDArray[np.floating[Any]],
+    benign: npt.NDArray[np.bool_],
+    labels: Sequence[str],
+) -> dict[str, float]:
+    """Per-category thresholds, then the ``misconduct`` one, all on validation.
+
+    Each category gets the lowest threshold that keeps its own false alarms on the hard
+    negatives (``benign`` rows not labelled with it: swearing is profanity) at none; then
+    ``misconduct`` gets the lowest threshold that keeps the false alarms of every category but
+    profanity (low severity, never flagged) within 5%."""
+    cats = [j for j, label in enumerate(labels) if label != ANY]
+    thresholds = {
+        labels[j]: lowest_threshold(
+            probs[:, j], benign & (targets[:, j] < 0.5), CATEGORY_FALSE_ALARMS
+        )
+        for j in cats
+    }
+    flagging = [j for j in cats if labels[j] != "profanity"]
+    limits = np.array([thresholds[labels[j]] for j in flagging])
+    by_category = (probs[:, flagging] >= limits).any(axis=1)
+    column = labels.index(ANY)
+    chosen = float(GRID[-1])
+    for t in GRID:
+        union = by_category | (probs[:, column] >= t)
+        if float(union[benign].mean()) <= FALSE_ALARMS:
+            chosen = float(t)
+            break
+    return thresholds | {ANY: chosen}
 
 
 def _half(state: dict[str, Any]) -> dict[str, Any]:
@@ -234,7 +264,6 @@ def train_conduct(
 ) -> dict[str, object]:
     """Train, calibrate, choose thresholds, write ``<name>.safetensors``; return its entry."""
     import torch
-    from safetensors.torch import save_file
 
     torch.manual_seed(spec.seed)
     torch.use_deterministic_algorithms(True)
@@ -245,24 +274,38 @@ def train_conduct(
         _register_rows(register_split("train"), outputs),
         _public_rows(root, outputs, "train", spec.public_per_set, spec.seed),
     )
+    net = UpperNet.build(encoder, spec.frozen_layers, len(outputs))
+    _fit(net, _cache(encoder, train.texts, spec.frozen_layers), train, spec)
+    return calibrate_and_write(
+        root, _half(net.state_dict()), categories, output, encoder_sha256, spec
+    )
+
+
+def calibrate_and_write(
+    root: Path,
+    half: dict[str, Any],
+    categories: Sequence[str],
+    output: Path,
+    encoder_sha256: str,
+    spec: ConductSpec,
+) -> dict[str, object]:
+    """Calibrate and choose thresholds on validation for fitted (float16) weights, write the
+    ``.safetensors`` and return its manifest entry. Chosen on the weights as shipped."""
+    from safetensors.torch import save_file
+
+    outputs = [*categories, *AUX]
+    encoder = _encoder(encoder_sha256)
     validation = register_split("validation")
     val_rows = _register_rows(validation, outputs)
     net = UpperNet.build(encoder, spec.frozen_layers, len(outputs))
-    _fit(net, _cache(encoder, train.texts, spec.frozen_layers), train, spec)
-    # Calibrate and choose on the weights as shipped (float16), not the float32 ones.
-    half = _half(net.state_dict())
     net.load_state_dict({k: v.float() for k, v in half.items()})
+    net.eval()
     val_logits = _logits(net, _cache(encoder, val_rows.texts, spec.frozen_layers))
     cats = len(categories) + 1  # the categories and "misconduct", known for every row
     temperature = fit_temperature(val_logits[:, :cats], val_rows.targets[:, :cats])
-    probs = _sigmoid(val_logits / temperature)
-    # Each category precise (F1); recall comes from "misconduct" (F2).
-    thresholds = {
-        label: choose_threshold(
-            probs[:, j], val_rows.targets[:, j] > 0.5, 2.0 if j == cats - 1 else 1.0
-        )
-        for j, label in enumerate([*categories, ANY])
-    }
+    probs = _sigmoid(val_logits[:, :cats] / temperature)
+    benign = np.array([e.kind != "misconduct" for e in validation])
+    thresholds = choose_thresholds(probs, val_rows.targets[:, :cats], benign, [*categories, ANY])
     path = output / f"{spec.name}.safetensors"
     meta = {
         "format": FORMAT,
