@@ -86,7 +86,6 @@ def test_tampered_gate_is_refused_by_name(tmp_path: Path) -> None:
     [
         "honestly the new lass only made DS because of what she does for the DI after hours",
         "cell 4 got a few digs off us, make sure nobody downloads the camera footage",
-        "everyone tell PSD the same thing, he lunged first, agreed?",
         "ran her plate on PNC, she lives alone on the estate, might pop round 😉",
     ],
 )
