@@ -24,7 +24,7 @@ from conductlens.detect.conduct_training import (
     fit_temperature,
 )
 from conductlens.detect.gate import Gate, recall_threshold
-from conductlens.detect.policy import Policy
+from conductlens.detect.policy import Policy, load_policy
 from conductlens.detect.register import register_split
 from conductlens.detect.scan import check_text, scanner
 from conductlens.detect.semantic import _encoder
@@ -33,12 +33,23 @@ MODELS = Path(__file__).parents[2] / "src" / "conductlens" / "detect" / "policie
 
 
 @pytest.fixture(scope="module")
+def conduct_policy() -> Policy:
+    """The trial policy: the baseline plus the conduct model (not the default; see its header)."""
+    return load_policy(MODELS.parent / "conduct-model.yaml")
+
+
+def test_baseline_leaves_the_conduct_model_out() -> None:
+    # It stays a trial until its benign false alarms fall (docs/detection.md).
+    assert all(m.id != "conduct" for m in load_policy().models)
+
+
+@pytest.fixture(scope="module")
 def model() -> ConductModel:
     return ConductModel.load(MODELS / "conduct.safetensors")
 
 
-def test_model_covers_every_category(model: ConductModel, baseline: Policy) -> None:
-    categories = {c.id for c in baseline.categories}
+def test_model_covers_every_category(model: ConductModel, conduct_policy: Policy) -> None:
+    categories = {c.id for c in conduct_policy.categories}
     assert categories <= set(model.labels)
     assert categories | {ANY} == set(model.thresholds)
     assert all(0.0 < t < 1.0 for t in model.thresholds.values())
@@ -90,9 +101,9 @@ def test_tampered_gate_is_refused_by_name(tmp_path: Path) -> None:
     ],
 )
 def test_police_chat_misconduct_without_listed_words_is_flagged(
-    baseline: Policy, text: str
+    conduct_policy: Policy, text: str
 ) -> None:
-    findings = check_text(baseline, text)
+    findings = check_text(conduct_policy, text)
     assert any(f.severity >= Severity.MEDIUM for f in findings), findings
 
 
@@ -105,14 +116,14 @@ def test_police_chat_misconduct_without_listed_words_is_flagged(
         "fml what a shift, three suddens and the kettle is broken",
     ],
 )
-def test_operational_messages_are_not_flagged(baseline: Policy, text: str) -> None:
-    findings = check_text(baseline, text)
+def test_operational_messages_are_not_flagged(conduct_policy: Policy, text: str) -> None:
+    findings = check_text(conduct_policy, text)
     assert not [f for f in findings if f.severity >= Severity.MEDIUM], findings
 
 
-def test_every_model_finding_highlights_the_words_that_drove_it(baseline: Policy) -> None:
+def test_every_model_finding_highlights_the_words_that_drove_it(conduct_policy: Policy) -> None:
     texts = [e.text for e in register_split("validation") if e.kind == "misconduct"][:40]
-    scan = scanner(baseline)
+    scan = scanner(conduct_policy)
     checked = 0
     for index, hits in scan.hits(texts).items():
         for hit in hits:
@@ -125,8 +136,8 @@ def test_every_model_finding_highlights_the_words_that_drove_it(baseline: Policy
     assert checked >= 10
 
 
-def test_cascade_sends_on_fast_tier_hits_and_gate_passes(baseline: Policy) -> None:
-    cascade = scanner(baseline).cascades[0]
+def test_cascade_sends_on_fast_tier_hits_and_gate_passes(conduct_policy: Policy) -> None:
+    cascade = scanner(conduct_policy).cascades[0]
     assert cascade.gate is not None
     from conductlens.detect.features import featurise_normal
     from conductlens.detect.normalise import normalise
@@ -164,11 +175,11 @@ def test_thresholds_and_temperature_are_chosen_from_validation_scores() -> None:
     assert fit_temperature(logits, targets) > 1.0  # overconfident: soften
 
 
-def test_small_training_run_is_reproducible_and_learns(baseline: Policy) -> None:
+def test_small_training_run_is_reproducible_and_learns(conduct_policy: Policy) -> None:
     """Two runs of the real fit on a small slice give the same scores, above chance."""
     import torch
 
-    outputs = [*(c.id for c in baseline.categories), "misconduct", "hate", "offensive"]
+    outputs = [*(c.id for c in conduct_policy.categories), "misconduct", "hate", "offensive"]
     examples = register_split("train")[::40]
     rows = _register_rows(examples, outputs)
     model = ConductModel.load(MODELS / "conduct.safetensors")
