@@ -28,7 +28,16 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "whatsapp"
 TEAM_B = DATA / "WhatsApp Chat with Response Team B.txt"
 MEMORY_MIB = 500  # the issue's bound for any hostile input
 TIMEOUT_S = 120  # generous: a hang is what this catches, not speed
-RUN = "from conductlens.cli import main; main()"
+# The child reports its own high-water mark (VmHWM, this process image only): the rusage of a
+# child forked from a large test process starts at the parent's size and keeps it across exec.
+RUN = (
+    "import atexit, os\n"
+    "def _peak():\n"
+    "    with open('/proc/self/status') as s, open(os.environ['CL_PEAK_FILE'], 'w') as o:\n"
+    "        o.write(next(line for line in s if line.startswith('VmHWM')).split()[1])\n"
+    "atexit.register(_peak)\n"
+    "from conductlens.cli import main; main()"
+)
 
 
 @dataclass
@@ -42,8 +51,8 @@ class Outcome:
 
 def run_cli(args: list[str], tmp: Path, env: dict[str, str] | None = None,
             fsize: int | None = None) -> Outcome:
-    """Run ``conductlens ARGS`` in a child; peak memory comes from the child's own rusage."""
-    out, err = tmp / "child.out", tmp / "child.err"
+    """Run ``conductlens ARGS`` in a child; peak memory is the child's own high-water mark."""
+    out, err, peak = tmp / "child.out", tmp / "child.err", tmp / "child.peak"
 
     def limit() -> None:
         if fsize is not None:
@@ -54,7 +63,8 @@ def run_cli(args: list[str], tmp: Path, env: dict[str, str] | None = None,
     with out.open("wb") as o, err.open("wb") as e:
         proc = subprocess.Popen(
             [sys.executable, "-c", RUN, *args], stdout=o, stderr=e,
-            env={**os.environ, "COLUMNS": "200", **(env or {})}, preexec_fn=limit,
+            env={**os.environ, "COLUMNS": "200", "CL_PEAK_FILE": str(peak), **(env or {})},
+            preexec_fn=limit,
         )
         killer = threading.Timer(TIMEOUT_S, proc.kill)
         killer.start()
@@ -63,8 +73,10 @@ def run_cli(args: list[str], tmp: Path, env: dict[str, str] | None = None,
         finally:
             killer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
+    # A child killed before exit wrote no mark: fall back to rusage (an over-estimate).
+    peak_kib = int(peak.read_text()) if peak.exists() else usage.ru_maxrss
     return Outcome(proc.returncode, out.read_text(), err.read_text(),
-                   usage.ru_maxrss / 1024, time.monotonic() - started)
+                   peak_kib / 1024, time.monotonic() - started)
 
 
 def snapshot(db: Path) -> tuple[object, ...]:
