@@ -13,18 +13,6 @@ from conductlens.store import tables as t
 from conductlens.store.groups import exhibits_of
 
 SEVERITIES = ("low", "medium", "high")
-FINDING_KEYS = (
-    "finding_id",
-    "message_id",
-    "category",
-    "standards",
-    "severity",
-    "score",
-    "detector",
-    "spans",
-    "explanation",
-    "policy_version",
-)
 
 
 def severities_from(minimum: str) -> tuple[str, ...]:
