@@ -12,7 +12,14 @@ import pytest
 
 from conductlens.detect import datasets as ds
 from conductlens.detect.base import PolicyError
-from conductlens.detect.classifier import MANIFEST, Classifier, sha256_file
+from conductlens.detect.classifier import (
+    MANIFEST,
+    TRAINING_LIBRARIES,
+    Classifier,
+    library_drift,
+    library_versions,
+    sha256_file,
+)
 from conductlens.detect.semantic import SemanticModel
 from conductlens.detect.training import SPECS, fit, train_one, write_npz
 
@@ -85,3 +92,21 @@ def test_train_reproduces_shipped_weights(
     entry = train_one(datasets, spec, tmp_path)
     shipped = json.loads((MODELS / MANIFEST).read_text(encoding="utf-8"))["models"]
     assert_retrain_matches(entry, shipped["hate"])
+
+
+def test_library_versions_names_what_is_installed() -> None:
+    versions = library_versions()
+    assert set(versions) == set(TRAINING_LIBRARIES)
+    assert versions["numpy"] == np.__version__
+
+
+def test_semantic_head_records_the_libraries_it_was_trained_with() -> None:
+    shipped = json.loads((MODELS / MANIFEST).read_text(encoding="utf-8"))["models"]
+    libraries = shipped["hate-semantic"]["libraries"]
+    assert set(libraries) == set(TRAINING_LIBRARIES)
+    assert all(version and version != "not installed" for version in libraries.values())
+
+
+def test_retrain_miss_names_the_libraries_that_moved() -> None:
+    assert "numpy 0.0.1 -> " + np.__version__ in library_drift({"numpy": "0.0.1"})
+    assert library_drift({"numpy": np.__version__}).endswith("none recorded")

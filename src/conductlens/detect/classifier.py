@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,31 @@ F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 MANIFEST = "manifest.json"
 REPORT_FLOOR = 0.2  # scores below this are never evidence of anything; not worth a Hit
+# What a retrain's figures depend on beyond the data and seeds: when a fresh install no longer
+# reproduces a model's metrics, the manifest says which of these moved since it was trained.
+TRAINING_LIBRARIES = (
+    "numpy", "scikit-learn", "scipy", "safetensors", "sentence-transformers", "tokenizers",
+    "torch", "transformers",
+)
+
+
+def library_versions() -> dict[str, str]:
+    """The installed version of every library a training run depends on."""
+    versions = {}
+    for name in TRAINING_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def library_drift(trained_with: dict[str, str]) -> str:
+    """Which training libraries differ between a model's recorded run and this install."""
+    now = library_versions()
+    moved = [f"{name} {was} -> {now.get(name, 'not installed')}"
+             for name, was in sorted(trained_with.items()) if now.get(name) != was]
+    return "libraries changed since training: " + (", ".join(moved) or "none recorded")
 
 
 def sha256_file(path: Path) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conductlens.detect.classifier import MANIFEST
+from conductlens.detect.classifier import MANIFEST, library_versions
 from conductlens.detect.conduct import ConductModel
 from conductlens.detect.conduct_training import ConductSpec, distil_gate, train_conduct
 from conductlens.detect.policy import BASELINE, load_policy
@@ -23,6 +23,10 @@ def train_all(root: Path, output: Path, conduct: ConductSpec | None = None) -> P
     for semantic in SEMANTIC_SPECS:
         entries[semantic.name] = train_semantic(root, semantic, output, encoder)
     entries |= train_cascade(root, output, encoder, conduct or ConductSpec())
+    versions = library_versions()
+    for name, entry in entries.items():
+        if name != "encoder":
+            entry["libraries"] = versions
     manifest = output / MANIFEST
     text = json.dumps({"format": FORMAT_VERSION, "models": entries}, indent=2, sort_keys=True)
     manifest.write_text(text + "\n", encoding="utf-8")
