@@ -2,10 +2,11 @@
 
 It extends ``ReviewSession`` (the reads) with every write a case takes: scope proposals and
 decisions, unmasking and linking requests and decisions, subjects, hours, notes, status,
-exhibits and policy runs. Each method checks the role (``roles.allows``) and the case team
-(``teams.may_open``) itself, takes the actor from the signed-in user (never from its
-caller), runs in one transaction and writes its audit event in it. Routes and commands are
-thin calls into it; ``tests/review/test_architecture.py`` keeps it so.
+exhibits, policy runs, outcomes and barred-list referrals. Each method checks the role
+(``roles.allows``) and the case team (``teams.may_open``) itself, takes the actor from the
+signed-in user (never from its caller), runs in one transaction and writes its audit event
+in it. Routes and commands are thin calls into it; ``tests/review/test_architecture.py``
+keeps it so.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from conductlens.errors import ConductLensError, ScopeError
+from conductlens.report.records import BarredListReferral, Outcome
+from conductlens.report.terms import OutcomeRefused
 from conductlens.review import (
     audit,
     cases,
@@ -221,6 +224,38 @@ class CaseDoor(ReviewSession):
                 detail={"reference": summary.reference, "sha256": summary.sha256,
                         "messages": summary.messages, "duplicate": summary.duplicate}))
         self._write(P.EDIT_CASE, act)
+
+    # -- outcomes ------------------------------------------------------------------------------
+    def outcomes(self) -> dict[str, Any]:
+        """The outcomes page: the case's subjects, each one's recorded outcome and referral."""
+        from conductlens.report import outcomes
+
+        self._need(P.VIEW_CASES)
+        with self.engine.connect() as conn:
+            self._open(conn)
+            recorded = {o.person_id: o for o in outcomes.case_outcomes(conn, self.case_id)}
+            return {"subjects": cases.subjects(conn, self.case_id), "recorded": recorded,
+                    "referrals": {o.id: outcomes.referral_for(conn, o.id)
+                                  for o in recorded.values() if o.id}}
+
+    def record_outcome(self, outcome: Outcome) -> int:
+        """Record (or replace) one subject's outcome; regulation 42's rules refuse a bad one."""
+        from conductlens.report import outcomes
+
+        if outcome.case_id != self.case_id:
+            raise ScopeError("that outcome belongs to another case")
+        return int(self._write(P.EDIT_CASE, lambda conn: outcomes.record_outcome(
+            conn, outcome, self._actor)))
+
+    def record_referral(self, referral: BarredListReferral) -> int:
+        """Record the barred-list referral sent for one of this case's dismissals."""
+        from conductlens.report import outcomes
+
+        def act(conn: Connection) -> int:
+            if outcomes.find_outcome(conn, referral.outcome_id).case_id != self.case_id:
+                raise OutcomeRefused(f"outcome_id: no outcome {referral.outcome_id} in this case")
+            return outcomes.record_referral(conn, referral, self._actor)
+        return int(self._write(P.EDIT_CASE, act))
 
     def run_policy(self, store: Any) -> int:
         from conductlens.review.policy_run import record_findings

@@ -1,7 +1,8 @@
 """Outcomes per subject, barred-list referrals and the evidential bundle, for the case's
 investigators.
 
-The case-team check is ``deps.require``'s; the rules are ``report.reg42``'s: a refused
+Reads and writes go through the case's door (``CaseDoor``: role, team, transaction, audit);
+the rules are ``report.reg42``'s: a refused
 outcome comes back as a 400 page naming each rule broken.
 """
 
@@ -23,10 +24,9 @@ from conductlens.report import terms
 from conductlens.report.bundle import FILES, MANIFEST, write_bundle
 from conductlens.report.records import BarredListReferral
 from conductlens.report.terms import OutcomeRefused
-from conductlens.review import cases
 from conductlens.web.deps import CanEditCase, CanViewCases, StoreDep
 from conductlens.web.pages import render
-from conductlens.web.routes._case import case_header
+from conductlens.web.routes._case import door
 
 router = APIRouter()
 Short = Annotated[str, Form(max_length=200)]
@@ -49,15 +49,11 @@ def _vocab() -> dict[str, list[tuple[str, str]]]:
 @router.get("/cases/{case_id}/outcomes", response_class=HTMLResponse)
 def outcome_page(request: Request, case_id: int, session: CanViewCases, store: StoreDep
                  ) -> HTMLResponse:
-    header = case_header(store, session, case_id)
-    with store.engine.connect() as conn:
-        recorded = {o.person_id: o for o in oc.case_outcomes(conn, case_id)}
-        referrals = {o.id: oc.referral_for(conn, o.id) for o in recorded.values() if o.id}
-        subjects = cases.subjects(conn, case_id)
+    d = door(store, session, case_id)
     return render(request, "outcomes.html", {
-        "h": header, "subjects": subjects, "recorded": recorded, "referrals": referrals,
-        "vocab": _vocab(), "standards": terms.STANDARDS, "due": oc.referral_due,
-        "characteristics": terms.PROTECTED_CHARACTERISTICS, "label": terms.label})
+        "h": d.header(), **d.outcomes(), "vocab": _vocab(), "standards": terms.STANDARDS,
+        "due": oc.referral_due, "characteristics": terms.PROTECTED_CHARACTERISTICS,
+        "label": terms.label})
 
 
 @router.post("/cases/{case_id}/outcomes")
@@ -71,8 +67,7 @@ async def record_outcome(request: Request, case_id: int, session: CanEditCase,
     except ValueError:
         raise OutcomeRefused("person_id: choose a subject of the case") from None
     outcome = oc.outcome_from_fields(case_id, person_id, fields, standards)
-    with store.engine.begin() as conn:
-        oc.record_outcome(conn, outcome, session.user.username)
+    door(store, session, case_id).record_outcome(outcome)
     return RedirectResponse(f"/cases/{case_id}/outcomes#subject-{person_id}", status_code=303)
 
 
@@ -82,13 +77,9 @@ def record_referral(case_id: int, session: CanEditCase, store: StoreDep,
                     date_of_birth: Annotated[date, Form()], status: Short, rank: Short,
                     warrant_number: Short, reasons: Annotated[str, Form(max_length=5000)],
                     sent_on: Annotated[date, Form()]) -> Response:
-    with store.engine.begin() as conn:
-        if oc.find_outcome(conn, outcome_id).case_id != case_id:
-            raise OutcomeRefused(f"outcome_id: no outcome {outcome_id} in this case")
-        oc.record_referral(conn, BarredListReferral(
-            outcome_id, name.strip(), force.strip(), date_of_birth, status.strip(),
-            rank.strip(), warrant_number.strip(), reasons.strip(), sent_on),
-            session.user.username)
+    door(store, session, case_id).record_referral(BarredListReferral(
+        outcome_id, name.strip(), force.strip(), date_of_birth, status.strip(),
+        rank.strip(), warrant_number.strip(), reasons.strip(), sent_on))
     return RedirectResponse(f"/cases/{case_id}/outcomes", status_code=303)
 
 
