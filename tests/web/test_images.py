@@ -163,3 +163,46 @@ def test_the_sealed_item_is_only_a_reference_in_the_csv_export(login: Any, world
     rows = [r for r in response.text.splitlines() if "image-sealed" in r]
     assert len(rows) == 1 and ",EXH-" in rows[0]  # the item's reference, nothing more
     assert pictures["files"]["IMG-20240306-WA0002.jpg"] not in response.content
+
+
+@pytest.mark.parametrize("role", ["investigator", "supervisor", "auditor", "analyst", "admin",
+                                  "outsider"])
+def test_every_role_gets_pictures_only_on_the_team_and_in_scope(
+        role: str, login: Any, world: World, store: Store, pictures: dict[str, Any]) -> None:
+    """The image routes walked for every role: only the case team's readers see the
+    in-scope picture; nobody gets the sealed one; refusals answer alike (403 or 404)."""
+    if role == "outsider":
+        from conductlens.review.accounts import add_user
+        from conductlens.review.roles import Role
+        from conductlens.review.sample import PASSWORD
+
+        add_user(store.engine, "outsider", PASSWORD, Role.INVESTIGATOR, "Off The Team")
+    client = login(role)
+    reader = role in ("investigator", "supervisor")
+    base = f"/cases/{world.case_id}/images"
+    for path in ("", f"/{pictures['known']}", f"/{pictures['known']}/thumbnail.png",
+                 f"/{pictures['known']}/picture.png"):
+        response = client.get(base + path)
+        assert (response.status_code == 200) == reader, (role, path, response.status_code)
+        if not reader:
+            assert response.status_code in (403, 404)
+            assert "IMG-20240306" not in response.text
+    for name in ("/thumbnail.png", "/picture.png"):
+        response = client.get(f"{base}/{pictures['sealed']}{name}")
+        assert not response.headers.get("content-type", "").startswith("image/"), role
+
+
+def test_the_image_door_itself_refuses_roles_without_content(
+        world: World, store: Store, pictures: dict[str, Any]) -> None:
+    """The door holds without the web layer's checks (a command or job calling it)."""
+    from conductlens.errors import ScopeError
+    from conductlens.images.viewing import ImageDoor
+    from conductlens.review.access import Forbidden
+
+    for role in ("auditor", "analyst", "admin"):
+        with pytest.raises(Forbidden):
+            ImageDoor(store, world.users[role], world.case_id).details(pictures["known"])
+    assert ImageDoor(store, world.users["investigator"], world.case_id).details(
+        pictures["known"]).attachment_id == pictures["known"]
+    with pytest.raises(ScopeError):
+        ImageDoor(store, world.users["investigator"], world.case_id).details(999)
