@@ -1,12 +1,12 @@
 """``CaseDoor``: one user's door into one case, for reads *and* writes.
 
-It extends ``ReviewSession`` (the reads) with every write a case takes: scope proposals and
-decisions, unmasking and linking requests and decisions, subjects, hours, notes, status,
-exhibits, policy runs, outcomes and barred-list referrals. Each method checks the role
-(``roles.allows``) and the case team (``teams.may_open``) itself, takes the actor from the
-signed-in user (never from its caller), runs in one transaction and writes its audit event
-in it. Routes and commands are thin calls into it; ``tests/review/test_architecture.py``
-keeps it so.
+It extends ``ReviewSession`` (the reads; conversation pages through ``ConversationReader``)
+with every write a case takes: scope proposals and decisions, unmasking and linking
+requests and decisions, subjects, hours, notes, status, exhibits, policy runs, outcomes and
+barred-list referrals. Each method checks the role (``roles.allows``) and the case team
+(``teams.may_open``) itself, takes the actor from the signed-in user (never from its
+caller), runs in one transaction and writes its audit event in it. Routes and commands are
+thin calls into it; ``tests/review/test_architecture.py`` keeps it so.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ from conductlens.review import (
     team_duties,
     teams,
 )
-from conductlens.review.access import ReviewSession, Totals
+from conductlens.review.access import Totals
 from conductlens.review.accounts import User
 from conductlens.review.cases import Case, CaseStatus
+from conductlens.review.conversation import ConversationReader
 from conductlens.review.pseudonyms import Namer
 from conductlens.review.roles import Permission
 from conductlens.review.scope_review import ScopeReview, known_categories, review_scope
@@ -53,7 +54,7 @@ class CaseHeader:
     totals: Totals
 
 
-class CaseDoor(ReviewSession):
+class CaseDoor(ConversationReader):
     """Every action one user takes on one case."""
 
     @classmethod

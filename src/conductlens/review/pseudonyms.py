@@ -98,6 +98,10 @@ def assign(conn: Connection, case_id: int) -> None:
     phone) with one already numbered gets that number."""
     who = _participants(conn, case_id)
     have = _numbers(conn, case_id)
+    if all(f"participant:{pid}" in have for pid in who):
+        # Everyone is numbered already (every page after the first): finding first
+        # appearances groups all of the case's messages, a cost that grows with the store.
+        return
     nxt = max(have.values(), default=0) + 1
     for pid in _first_seen(conn, case_id):
         own = f"participant:{pid}"

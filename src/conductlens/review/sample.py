@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, insert, select
 
-from conductlens.model import Conversation, Message, MessageKind, Participant, SourceRef, Timestamp
+from conductlens.model import (
+    Conversation,
+    Message,
+    MessageKind,
+    Participant,
+    Record,
+    SourceRef,
+    Timestamp,
+)
 from conductlens.review import cases, register, team_duties, teams
 from conductlens.review._ids import inserted_id, pairs
 from conductlens.review.accounts import User, add_user
@@ -151,3 +159,82 @@ def seed_world(store: Store, password: str = PASSWORD) -> World:
         team_duties.decide(conn, change, users["admin"], True, "Agreed: the Team B supervisor")
         register.link_by_identifier(conn, [sample.exhibit_id], "investigator")
     return World(sample, case_id, users, ids)
+
+
+@dataclass(frozen=True, slots=True)
+class LongChat:
+    """A long shift-group chat in the sample case (``write_long_chat``): message ids in
+    order, and which of them carry each kind of detail."""
+
+    exhibit_id: int
+    conversation_id: int
+    message_ids: tuple[int, ...]
+    late_ids: tuple[int, ...]  # sent on 20 March: outside a 5-15 March scope
+    details: dict[str, int]  # "deleted", "media", "reply", "quoted", "edited", "system", ...
+
+
+def _long_records(count: int) -> list[Record]:
+    """``count`` messages a minute apart from 5 March 2024 08:00, then three on 20 March."""
+    from conductlens.model import (
+        Attachment,
+        MembershipEvent,
+        MembershipKind,
+        Reaction,
+    )
+
+    start = datetime(2024, 3, 5, 8, 0)
+    recs: list[Record] = [Conversation("long", "whatsapp", "Night Shift C", True)]
+    recs += [Participant(k, name, phone) for k, name, phone in PEOPLE]
+    special: dict[int, dict[str, object]] = {
+        3: {"kind": MessageKind.SYSTEM, "sender": None, "text": "Beth Jones joined"},
+        10: {"kind": MessageKind.DELETED, "text": ""},
+        11: {"kind": MessageKind.DELETED, "text": "what I said before I deleted it"},
+        20: {"kind": MessageKind.MEDIA, "text": "",
+             "attachments": (Attachment("IMG-0001.jpg", "image/jpeg", "image", 20480,
+                                        "ab" * 32),)},
+        30: {"text": "the original message Beth Jones wrote"},
+        31: {"text": "replying to that", "reply_to": "n30"},
+        40: {"text": "fixed the typo", "edited": True},
+    }
+    for n in range(1, count + 4):
+        when = start + timedelta(minutes=n) if n <= count else datetime(2024, 3, 20, 9, n % 60)
+        spec = special.get(n, {})
+        body = str(spec.get("text", f"message number {n} on the night shift"))
+        recs.append(Message(
+            "long", spec.get("sender", PEOPLE[n % 3][0]),  # type: ignore[arg-type]
+            Timestamp(local=when), spec.get("kind", MessageKind.TEXT),  # type: ignore[arg-type]
+            body, body, SourceRef(path="long.txt", line=n), key=f"n{n}",
+            edited=bool(spec.get("edited", False)),
+            reply_to=spec.get("reply_to"),  # type: ignore[arg-type]
+            attachments=spec.get("attachments", ())))  # type: ignore[arg-type]
+    recs.append(Reaction("long", "n30", "k3", "😂", Timestamp(local=start + timedelta(
+        minutes=35)), SourceRef(path="long.txt")))
+    recs.append(MembershipEvent("long", MembershipKind.JOINED, "k2", None,
+                                Timestamp(local=start + timedelta(minutes=3)),
+                                SourceRef(path="long.txt", line=3)))
+    return recs
+
+
+def write_long_chat(store: Store, case_id: int, count: int = 620) -> LongChat:
+    """Write a chat of ``count`` (+3 late) messages into case ``case_id`` as its own exhibit:
+    a system line, two deleted messages (one whose text the source kept), a photo, a reply,
+    an edit and a reaction, all early, and the 3 late ones outside a 5-15 March scope."""
+    with store.engine.begin() as conn:
+        n = int(conn.scalar(select(t.exhibits.c.id).order_by(t.exhibits.c.id.desc())) or 0) + 1
+        eid = inserted_id(conn.execute(insert(t.exhibits).values(
+            reference=f"EXH-L{n:04d}", case_id=case_id, original_name="long.txt",
+            sha256=f"{n:063d}L", size=1, format="sample", stored_path="", added_by="sample",
+            added_at=datetime.now(UTC))))
+        writer = ExhibitWriter(conn, int(eid), "whatsapp", None)
+        for rec in _long_records(count):
+            writer.add(rec)
+        writer.finish()
+        ids = tuple(conn.scalars(select(t.messages.c.id).where(t.messages.c.exhibit_id == eid)
+                                 .order_by(t.messages.c.seq)))
+        conv = int(conn.scalar(select(t.conversations.c.id).where(
+            t.conversations.c.exhibit_id == eid)) or 0)
+        register.link_by_identifier(conn, [int(eid)], "investigator")
+    picks = {"system": 3, "deleted": 10, "deleted_kept": 11, "media": 20, "quoted": 30,
+             "reply": 31, "edited": 40}
+    return LongChat(int(eid), conv, ids[:count], ids[count:],
+                    {k: ids[v - 1] for k, v in picks.items()})

@@ -7,15 +7,16 @@ and returns the session's CSRF token; every unsafe request must send it as ``X-C
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from conductlens.errors import ConductLensError
 from conductlens.review import accounts, audit, teams
 from conductlens.review.access import ShownFinding, ShownMessage
 from conductlens.review.cases import list_cases
+from conductlens.review.conversation import MAX_PAGE, PAGE, Place
 from conductlens.review.door import CaseDoor
 from conductlens.web.deps import (
     CanApproveUnmask,
@@ -171,10 +172,19 @@ def message(case_id: int, message_id: int, session: CanRead, store: StoreDep) ->
 
 @router.get("/cases/{case_id}/conversations/{conversation_id}",
             response_model=list[MessageOut])
-def conversation(case_id: int, conversation_id: int, session: CanRead, store: StoreDep
-                 ) -> list[MessageOut]:
-    shown = door(store, session, case_id).conversation(conversation_id)
-    return [_message(m) for m in shown]
+def conversation(case_id: int, conversation_id: int, session: CanRead, store: StoreDep,
+                 response: Response, at: int | None = None, after: int | None = None,
+                 before: int | None = None,
+                 size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = PAGE) -> list[MessageOut]:
+    """One page of the conversation; ``Link`` names the earlier and later pages (no cap)."""
+    page = door(store, session, case_id).conversation_page(
+        conversation_id, Place(at, after, before), size=size)
+    url = f"/api/cases/{case_id}/conversations/{conversation_id}?size={size}"
+    links = [f'<{url}&before={page.earlier}>; rel="prev"'] if page.earlier else []
+    links += [f'<{url}&after={page.later}>; rel="next"'] if page.later else []
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return [_message(m) for m in page.messages]
 
 
 @router.post("/cases/{case_id}/search")

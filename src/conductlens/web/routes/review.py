@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from conductlens.review.access import DECISIONS
+from conductlens.review.conversation import MAX_PAGE, PAGE, Filters, Place
 from conductlens.web.deps import (
     CanApproveUnmask,
     CanDecide,
@@ -59,15 +60,18 @@ def decide(case_id: int, finding_id: int, session: CanDecide, store: StoreDep,
 
 @router.get("/cases/{case_id}/conversations/{conversation_id}", response_class=HTMLResponse)
 def conversation(request: Request, case_id: int, conversation_id: int, session: CanRead,
-                 store: StoreDep, day_from: Annotated[date | None, Query()] = None,
-                 day_to: Annotated[date | None, Query()] = None, flagged: bool = False
-                 ) -> HTMLResponse:
+                 store: StoreDep, at: int | None = None, after: int | None = None,
+                 before: int | None = None, day: Annotated[date | None, Query()] = None,
+                 day_from: Annotated[date | None, Query()] = None,
+                 day_to: Annotated[date | None, Query()] = None, flagged: bool = False,
+                 size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = PAGE) -> HTMLResponse:
     header = case_header(store, session, case_id)
-    shown = door(store, session, case_id).conversation(
-        conversation_id, day_from=day_from, day_to=day_to, flagged_only=flagged)
+    filters = Filters(day_from, day_to, flagged)
+    page = door(store, session, case_id).conversation_page(
+        conversation_id, Place(at, after, before, day), filters, size)
     return render(request, "conversation.html", {
-        "h": header, "messages": shown, "conversation_id": conversation_id,
-        "day_from": day_from, "day_to": day_to, "flagged": flagged})
+        "h": header, "page": page, "conversation_id": conversation_id, "day_from": day_from,
+        "day_to": day_to, "flagged": flagged, "size": size, "day": day})
 
 
 @router.get("/cases/{case_id}/search", response_class=HTMLResponse)

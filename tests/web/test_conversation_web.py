@@ -1,0 +1,68 @@
+"""The conversation page on the web: a finding opens it at its message; pages link on."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+
+from conductlens.review import scope
+from conductlens.review.sample import LongChat, World, write_long_chat
+from conductlens.store import Store
+
+
+@pytest.fixture
+def chat(store: Store, world: World) -> LongChat:
+    long = write_long_chat(store, world.case_id)
+    with store.engine.begin() as conn:
+        sid = scope.propose(
+            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
+            conversations=[world.sample.group_id, long.conversation_id],
+            date_from=date(2024, 3, 5), date_to=date(2024, 3, 15), categories=[],
+            rationale="Allegation concerns the Team B and night shift groups in March.")
+        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+    return long
+
+
+def test_open_the_conversation_lands_on_the_finding(login: Any, scoped: World) -> None:
+    inv = login("investigator")
+    c, s = scoped.case_id, scoped.sample
+    page = inv.get(f"/cases/{c}/findings/{s.finding_ids[0]}").text
+    link = re.search(r'href="([^"]+)">Open the conversation', page)
+    assert link is not None
+    url = link.group(1).replace("&amp;", "&")
+    assert f"at={s.message_ids[1]}" in url
+    body = inv.get(url).text
+    assert f'class="msg flagged current" id="m{s.message_ids[1]}"' in body
+    assert "Response Team B</h1>" in body and "Conversation 1" not in body
+
+
+def test_a_late_message_is_one_click_away(login: Any, chat: LongChat, world: World) -> None:
+    inv = login("investigator")
+    base = f"/cases/{world.case_id}/conversations/{chat.conversation_id}"
+    target = chat.message_ids[600]
+    body = inv.get(f"{base}?at={target}").text
+    assert f'id="m{target}"' in body and "Night Shift C" in body
+    assert 'data-testid="earlier"' in body
+    assert "message number 621" not in body  # the late ones, outside the scope's days
+    for late in chat.late_ids:
+        assert f'id="m{late}"' not in body
+        assert inv.get(f"{base}?at={late}").status_code == 404
+    first = inv.get(base).text
+    later = re.search(r'href="([^"]+)" data-testid="later"', first)
+    assert later is not None and "after=" in later.group(1)
+
+
+def test_the_api_pages_with_link_headers(login: Any, chat: LongChat, world: World) -> None:
+    inv = login("investigator")
+    url = f"/api/cases/{world.case_id}/conversations/{chat.conversation_id}"
+    seen: list[int] = []
+    while url:
+        response = inv.get(url)
+        assert response.status_code == 200
+        seen += [m["id"] for m in response.json()]
+        nxt = re.search(r'<([^>]+)>; rel="next"', response.headers.get("link", ""))
+        url = nxt.group(1) if nxt else ""
+    assert seen == list(chat.message_ids)
