@@ -99,3 +99,25 @@ def test_each_page_is_audited_with_what_it_showed(store: Store, world: World,
         last = conn.execute(select(audit_events).order_by(audit_events.c.id.desc())).first()
     assert last is not None and last._mapping["action"] == "view.conversation"
     assert str(page.messages[0].id) in last._mapping["object_ids"]
+
+
+def test_messages_show_what_the_store_keeps(store: Store, world: World,
+                                            chat: LongChat) -> None:
+    page = _door(store, world).conversation_page(chat.conversation_id, size=60)
+    d, shown = page.details, {m.id: m for m in page.messages}
+    ids = chat.details
+    assert d[ids["system"]].system and shown[ids["system"]].sender.label == "System"
+    assert d[ids["deleted"]].deleted and shown[ids["deleted"]].text == ""
+    assert d[ids["deleted_kept"]].deleted
+    assert shown[ids["deleted_kept"]].text == "what I said before I deleted it"
+    (media,) = d[ids["media"]].media
+    assert (media.file_name, media.media_type, media.size, media.sha256) == (
+        "IMG-0001.jpg", "image/jpeg", 20480, "ab" * 32)
+    assert d[ids["edited"]].edited and not d[ids["reply"]].edited
+    quoted = d[ids["reply"]].quoted
+    assert quoted is not None and quoted.id == ids["quoted"]  # type: ignore[attr-defined]
+    assert "Beth" not in quoted.text and "Participant" in quoted.text  # type: ignore[attr-defined]
+    (reaction,) = d[ids["quoted"]].reactions
+    assert reaction.emoji == "😂" and reaction.who.masked and reaction.when is not None
+    outside = d[ids["reply_outside"]]
+    assert outside.quoted is None and outside.quoted_outside

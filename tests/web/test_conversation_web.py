@@ -66,3 +66,34 @@ def test_the_api_pages_with_link_headers(login: Any, chat: LongChat, world: Worl
         nxt = re.search(r'<([^>]+)>; rel="next"', response.headers.get("link", ""))
         url = nxt.group(1) if nxt else ""
     assert seen == list(chat.message_ids)
+
+
+def test_the_page_shows_deleted_media_replies_edits_reactions_and_events(
+        login: Any, chat: LongChat, world: World) -> None:
+    inv = login("investigator")
+    body = inv.get(f"/cases/{world.case_id}/conversations/{chat.conversation_id}?size=60").text
+    ids = chat.details
+
+    def item(key: str) -> str:
+        found = re.search(rf'<li class="msg[^"]*" id="m{ids[key]}">(.*?)\n</li>', body, re.S)
+        assert found is not None, key
+        return found.group(0)
+
+    assert 'class="msg system"' in item("system") and "group event" in item("system")
+    assert "deleted" in item("deleted") and "the source kept no text" in item("deleted")
+    assert "what I said before I deleted it" in item("deleted_kept")
+    card = item("media")
+    assert "IMG-0001.jpg" in card and "image/jpeg" in card and "20.0 KB" in card
+    assert "ab" * 32 in card
+    assert "Edited: the source kept no earlier text" in item("edited")
+    reply = item("reply")
+    assert 'data-testid="quoted"' in reply and f"?at={ids['quoted']}#m{ids['quoted']}" in reply
+    assert "Beth" not in reply and "Participant" in reply
+    assert "😂" in item("quoted") and "Participant" in item("quoted")
+    assert "outside the authorised scope" in item("reply_outside")
+
+
+def test_message_text_is_escaped(login: Any, scoped: World) -> None:
+    body = login("investigator").get(
+        f"/cases/{scoped.case_id}/conversations/{scoped.sample.group_id}").text
+    assert "<script>alert" not in body and "&lt;script&gt;alert" in body

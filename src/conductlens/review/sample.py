@@ -195,6 +195,8 @@ def _long_records(count: int) -> list[Record]:
         30: {"text": "the original message Beth Jones wrote"},
         31: {"text": "replying to that", "reply_to": "n30"},
         40: {"text": "fixed the typo", "edited": True},
+        # A reply to a message the scope leaves out (sent on 20 March).
+        50: {"text": "answering the later one", "reply_to": f"n{count + 1}"},
     }
     for n in range(1, count + 4):
         when = start + timedelta(minutes=n) if n <= count else datetime(2024, 3, 20, 9, n % 60)
@@ -235,6 +237,6 @@ def write_long_chat(store: Store, case_id: int, count: int = 620) -> LongChat:
             t.conversations.c.exhibit_id == eid)) or 0)
         register.link_by_identifier(conn, [int(eid)], "investigator")
     picks = {"system": 3, "deleted": 10, "deleted_kept": 11, "media": 20, "quoted": 30,
-             "reply": 31, "edited": 40}
+             "reply": 31, "edited": 40, "reply_outside": 50}
     return LongChat(int(eid), conv, ids[:count], ids[count:],
                     {k: ids[v - 1] for k, v in picks.items()})
