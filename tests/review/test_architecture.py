@@ -31,6 +31,9 @@ CONTENT_READERS = {
     # Its reader is built by ``ReviewSession.standard10`` with the scope's clause, and the
     # texts only feed the response classifier.
     "dynamics/standard10.py",
+    # The queue's SQL groups findings by their message's identical text; what it returns
+    # of the text only buckets group members, and ``ReviewSession`` masks what is shown.
+    "review/queue.py",
 }
 PARSERS = "ingest/"  # they read the exhibits' own files and databases, not the store
 # Case writes a route or command must make through the door.

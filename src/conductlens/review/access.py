@@ -41,13 +41,14 @@ from conductlens.review._shaping import (
 from conductlens.review.accounts import User
 from conductlens.review.cases import CaseStatus, exhibit_ids, find_case, set_status
 from conductlens.review.pseudonyms import DisplayName, Namer
+from conductlens.review.queue import DECISIONS, SEVERITY_RANK, finding_rows, ordered
 from conductlens.review.redact import highlight, words
 from conductlens.review.roles import Permission, allows
 from conductlens.store import tables as t
 from conductlens.store.tables_review import decisions
 
-SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
-DECISIONS = ("relevant", "not_relevant", "needs_context")
+__all__ = ["DECISIONS", "SEVERITY_RANK", "Forbidden", "ReviewSession", "ShownFinding",
+           "ShownMessage", "Totals"]
 
 
 class Forbidden(ConductLensError):
@@ -178,41 +179,30 @@ class ReviewSession:
         return query
 
     def queue(self, include_decided: bool = True, limit: int = 200) -> list[ShownFinding]:
-        """Findings inside the scope, most severe first (then score, then time)."""
+        """Findings inside the scope, most severe first (then score, then time); only the
+        first ``limit`` are fetched and masked."""
         self._need(Permission.READ_CONTENT)
         with self.engine.begin() as conn:
             sc = self._scope(conn)
-            rows = conn.execute(self._finding_query(sc)).mappings().all()
-            ranked = sorted(rows, key=lambda r: (-SEVERITY_RANK.get(r["severity"], 0),
-                                                 -r["score"], r["message_id"], r["id"]))
-            shown = self._findings(conn, sc, ranked, include_decided)[:limit]
+            query = ordered(finding_rows(sc), "severity")
+            if not include_decided:
+                query = query.where(query.selected_columns.decision.is_(None))
+            shown = self._findings(conn, sc, conn.execute(query.limit(limit)).mappings().all())
             self._audit(conn, "view.queue", sc, {"finding": [f.id for f in shown]})
         return shown
 
-    def _findings(self, conn: Connection, sc: scope.Scope, rows: Sequence[dict[str, object]]
-                  | Sequence[object], include_decided: bool) -> list[ShownFinding]:
-        latest = self._decisions(conn)
-        namer = Namer(conn, self.case_id, sc.subjects)
-        mids = list(dict.fromkeys(int(r["message_id"]) for r in rows))  # type: ignore[index]
+    def _findings(self, conn: Connection, sc: scope.Scope, rows: Sequence[Any],
+                  namer: Namer | None = None) -> list[ShownFinding]:
+        """``rows`` (``queue.finding_rows``) as shown: only their messages fetched and masked."""
+        namer = namer or Namer(conn, self.case_id, sc.subjects)
+        mids = list(dict.fromkeys(int(r["message_id"]) for r in rows))
         msgs = {m.id: m for m in self._render(conn, sc, conn.execute(
             self._message_query(sc).where(t.messages.c.id.in_(mids))).all(), namer)}
-        out = []
-        for r in rows:
-            fid, mid = int(r["id"]), int(r["message_id"])  # type: ignore[index]
-            if mid not in msgs or (not include_decided and fid in latest):
-                continue
-            out.append(ShownFinding(
-                fid, str(r["category"]), str(r["severity"]),  # type: ignore[index]
-                float(r["score"]), tuple(json.loads(str(r["standards"]))),  # type: ignore[index]
-                namer.redact(str(r["explanation"])), str(r["detector"]),  # type: ignore[index]
-                latest.get(fid), msgs[mid]))
-        return out
-
-    def _decisions(self, conn: Connection) -> dict[int, str]:
-        rows = conn.execute(select(decisions.c.finding_id, decisions.c.decision)
-                            .where(decisions.c.case_id == self.case_id)
-                            .order_by(decisions.c.id))
-        return {int(f): str(d) for f, d in rows}
+        return [ShownFinding(
+            int(r["id"]), str(r["category"]), str(r["severity"]), float(r["score"]),
+            tuple(json.loads(str(r["standards"]))), namer.redact(str(r["explanation"])),
+            str(r["detector"]), r["decision"], msgs[int(r["message_id"])])
+            for r in rows if int(r["message_id"]) in msgs]
 
     def finding(self, finding_id: int, around: int = 3
                 ) -> tuple[ShownFinding, list[ShownMessage]]:
@@ -220,11 +210,11 @@ class ReviewSession:
         self._need(Permission.READ_CONTENT)
         with self.engine.begin() as conn:
             sc = self._scope(conn)
-            row = conn.execute(self._finding_query(sc).where(t.findings.c.id == finding_id)
+            row = conn.execute(finding_rows(sc).where(t.findings.c.id == finding_id)
                                ).mappings().first()
             if row is None:
                 raise ScopeError("no such finding inside the authorised scope")
-            found = self._findings(conn, sc, [row], True)[0]
+            found = self._findings(conn, sc, [row])[0]
             context = self._context(conn, sc, found.message, around)
             self._audit(conn, "view.finding", sc, {"finding": [finding_id],
                                                    "message": [m.id for m in context]})
@@ -244,18 +234,22 @@ class ReviewSession:
         if decision not in DECISIONS:
             raise ConductLensError(f"decision must be one of {', '.join(DECISIONS)}")
         with self.engine.begin() as conn:
-            sc = self._scope(conn)
-            inside = conn.scalar(self._finding_query(sc, count=True).where(
-                t.findings.c.id == finding_id))
-            if not inside:
-                raise ScopeError("no such finding inside the authorised scope")
-            conn.execute(decisions.insert().values(
-                case_id=self.case_id, finding_id=finding_id, decision=decision,
-                note=note or None, username=self.user.username, created_at=local_now()))
-            self._audit(conn, "review.decide", sc, {"finding": [finding_id]},
-                        {"decision": decision})
-            if find_case(conn, self.case_id).status == CaseStatus.SCOPE_AUTHORISED:
-                set_status(conn, self.case_id, CaseStatus.UNDER_REVIEW, self.user.username)
+            self._decide_in(conn, self._scope(conn), finding_id, decision, note)
+
+    def _decide_in(self, conn: Connection, sc: scope.Scope, finding_id: int, decision: str,
+                   note: str) -> None:
+        """Record one decision inside the scope, with its own audit event."""
+        inside = conn.scalar(self._finding_query(sc, count=True).where(
+            t.findings.c.id == finding_id))
+        if not inside:
+            raise ScopeError("no such finding inside the authorised scope")
+        conn.execute(decisions.insert().values(
+            case_id=self.case_id, finding_id=finding_id, decision=decision,
+            note=note or None, username=self.user.username, created_at=local_now()))
+        self._audit(conn, "review.decide", sc, {"finding": [finding_id]},
+                    {"decision": decision})
+        if find_case(conn, self.case_id).status == CaseStatus.SCOPE_AUTHORISED:
+            set_status(conn, self.case_id, CaseStatus.UNDER_REVIEW, self.user.username)
 
     # -- conversations, messages, search, export -----------------------------------------------
     def conversation(self, conversation_id: int, *, day_from: date | None = None,

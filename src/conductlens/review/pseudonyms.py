@@ -181,6 +181,11 @@ class Namer:
             seen.setdefault(shown.label, shown)
         return sorted(seen.values(), key=lambda d: (d.kind, d.label))
 
+    def shown_as(self, label: str) -> list[int]:
+        """The participants shown as ``label`` (any case): a sender filter typed as seen."""
+        want = label.strip().casefold()
+        return [pid for pid in sorted(self._who) if self.name(pid).label.casefold() == want]
+
     def _label(self, key: str) -> str | None:
         """The replacement for a mention of ``key`` inside text, or None when shown."""
         if key.startswith("participant:"):

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from conductlens.review.access import DECISIONS
 from conductlens.review.conversation import MAX_PAGE, PAGE, Filters, Place
+from conductlens.review.door import CaseDoor
+from conductlens.review.queue import (
+    DECISION_FILTERS,
+    DECISIONS,
+    SEVERITY_RANK,
+    SORTS,
+    QueueFilter,
+)
 from conductlens.web.deps import (
     CanApproveUnmask,
     CanDecide,
@@ -27,15 +35,23 @@ router = APIRouter()
 Reason = Annotated[str, Form(max_length=5000)]
 
 
+def _page(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
+
+
 @router.get("/cases/{case_id}/queue", response_class=HTMLResponse)
-def queue(request: Request, case_id: int, session: CanRead, store: StoreDep,
-          undecided: bool = False) -> HTMLResponse:
+def queue(request: Request, case_id: int, session: CanRead, store: StoreDep) -> HTMLResponse:
     header = case_header(store, session, case_id)
     review = door(store, session, case_id)
-    items = review.queue(include_decided=not undecided)
+    flt = QueueFilter.from_query(request.query_params)
+    shown = review.queue_page(flt, _page(request))
     chart = Markup(timeline_svg(review.timeline()))  # noqa: S704 - built with escape()
-    return render(request, "queue.html", {"h": header, "items": items, "chart": chart,
-                                          "undecided": undecided})
+    return render(request, "queue.html", {
+        "h": header, "page": shown, "items": [r.finding for r in shown.rows], "chart": chart,
+        "flt": flt, "qs": flt.query_string(), "choices": review.queue_choices(),
+        "decisions": DECISIONS, "decision_filters": DECISION_FILTERS, "sorts": SORTS,
+        "severities": list(SEVERITY_RANK)})
 
 
 @router.get("/cases/{case_id}/findings/{finding_id}", response_class=HTMLResponse)
@@ -44,18 +60,54 @@ def finding(request: Request, case_id: int, finding_id: int, session: CanRead,
     header = case_header(store, session, case_id)
     review = door(store, session, case_id)
     found, context = review.finding(finding_id)
-    ids = [f.id for f in review.queue(include_decided=False)]
-    nxt = next((i for i in ids if i != finding_id), None)
+    flt = QueueFilter.from_query(request.query_params)
+    previous, nxt = review.neighbours(finding_id, flt)
     return render(request, "finding.html", {"h": header, "f": found, "context": context,
-                                            "decisions": DECISIONS, "next_id": nxt})
+                                            "decisions": DECISIONS, "next_id": nxt,
+                                            "previous_id": previous, "qs": flt.query_string()})
+
+
+def _after_decision(case_id: int, review: CaseDoor, finding_id: int, flt: QueueFilter
+                    ) -> Response:
+    """On to the next finding of the same filtered queue (the queue itself at its end)."""
+    qs = flt.query_string()
+    nxt = review.neighbours(finding_id, flt)[1]
+    where = f"/cases/{case_id}/findings/{nxt}" if nxt else f"/cases/{case_id}/queue"
+    return RedirectResponse(f"{where}?{qs}" if qs else where, status_code=303)
 
 
 @router.post("/cases/{case_id}/findings/{finding_id}/decision")
 def decide(case_id: int, finding_id: int, session: CanDecide, store: StoreDep,
            decision: Annotated[str, Form(max_length=16)],
-           note: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    door(store, session, case_id).decide(finding_id, decision, note)
-    return RedirectResponse(f"/cases/{case_id}/queue?undecided=true", status_code=303)
+           note: Annotated[str, Form(max_length=2000)] = "",
+           queue: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    review = door(store, session, case_id)
+    review.decide(finding_id, decision, note)
+    return _after_decision(case_id, review, finding_id, QueueFilter.from_query(
+        dict(parse_qsl(queue))))
+
+
+@router.post("/cases/{case_id}/decisions")
+def decide_selected(case_id: int, session: CanDecide, store: StoreDep,
+                    decision: Annotated[str, Form(max_length=16)],
+                    finding: Annotated[list[int] | None, Form()] = None,
+                    group: Annotated[list[int] | None, Form()] = None,
+                    note: Annotated[str, Form(max_length=2000)] = "",
+                    queue: Annotated[str, Form(max_length=2000)] = "",
+                    page: Annotated[int, Form(ge=1, le=10**6)] = 1) -> Response:
+    """One decision on every selected finding; a selected group stands for all its
+    findings in the same filtered queue (each decision audited on its own)."""
+    review = door(store, session, case_id)
+    flt = QueueFilter.from_query(dict(parse_qsl(queue)))
+    chosen = list(finding or [])
+    for head in group or []:
+        chosen += review.group_of(head, flt)
+    if chosen:
+        review.decide_many(chosen, decision, note)
+    qs = flt.query_string()
+    back = f"/cases/{case_id}/queue?{qs}&page={page}" if qs else (
+        f"/cases/{case_id}/queue?page={page}")
+    return RedirectResponse(back, status_code=303)
 
 
 @router.get("/cases/{case_id}/conversations/{conversation_id}", response_class=HTMLResponse)

@@ -1,10 +1,29 @@
 // ConductLens: keyboard shortcuts for the review queue and decisions. No dependencies.
 (function () {
   "use strict";
+  // Keys are ignored only while the reviewer types text; a ticked radio button or checkbox
+  // must not swallow them (that trapped the keyboard after r, n or c).
   function typing(target) {
-    return target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+    if (!target || !target.tagName) { return false; }
+    if (target.tagName === "INPUT") {
+      return !/^(radio|checkbox|button|submit)$/.test(target.type);
+    }
+    return /^(TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
   }
-  function queueKeys(list) {
+  function go(selector) {
+    var link = document.querySelector(selector);
+    if (link) { window.location.assign(link.getAttribute("href")); }
+  }
+  function helpKeys() {
+    var help = document.querySelector("[data-keys-help]");
+    return function (e) {
+      if (!help) { return false; }
+      if (e.key === "?") { help.hidden = !help.hidden; return true; }
+      if (e.key === "Escape" && !help.hidden) { help.hidden = true; return true; }
+      return false;
+    };
+  }
+  function queueKeys(list, help) {
     var items = Array.prototype.slice.call(list.querySelectorAll("li.finding"));
     var at = -1;
     function select(i) {
@@ -16,25 +35,46 @@
     }
     document.addEventListener("keydown", function (e) {
       if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+      if (help(e)) { e.preventDefault(); return; }
       if (e.key === "j") { select(at + 1); e.preventDefault(); }
       if (e.key === "k") { select(at - 1); e.preventDefault(); }
+      if (e.key === "x" && at >= 0) {
+        var box = items[at].querySelector("input[data-pick]");
+        if (box) { box.checked = !box.checked; }
+        e.preventDefault();
+      }
     });
   }
-  function decideKeys(form) {
+  function decideKeys(form, help) {
     document.addEventListener("keydown", function (e) {
       if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) { return; }
-      var radio = form.querySelector('input[data-key="' + e.key + '"]');
-      if (radio) { radio.checked = true; radio.focus(); e.preventDefault(); }
-      if (e.key === "]") {
-        var next = document.querySelector("[data-key-next]");
-        if (next) { window.location.assign(next.getAttribute("href")); }
+      if (help(e)) { e.preventDefault(); return; }
+      var radio = form ? form.querySelector('input[data-key="' + e.key + '"]') : null;
+      if (radio) {
+        radio.checked = true;
+        // Keep focus off the radio group so every other key still works.
+        if (document.activeElement && document.activeElement !== document.body) {
+          document.activeElement.blur();
+        }
+        e.preventDefault();
+        return;
+      }
+      if (e.key === "]" || e.key === "j") { go("[data-key-next]"); }
+      if (e.key === "[" || e.key === "k") { go("[data-key-previous]"); }
+      if (e.key === "Enter" && form && document.activeElement === document.body
+          && form.querySelector('input[name="decision"]:checked')) {
+        e.preventDefault();
+        if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
       }
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
+    var help = helpKeys();
     var list = document.querySelector('[data-keys="queue"]');
-    if (list) { queueKeys(list); }
+    if (list) { queueKeys(list, help); return; }
     var form = document.querySelector('[data-keys="decide"]');
-    if (form) { decideKeys(form); }
+    if (form || document.querySelector("[data-key-next], [data-key-previous]")) {
+      decideKeys(form, help);
+    }
   });
 }());
