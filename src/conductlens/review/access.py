@@ -51,6 +51,10 @@ __all__ = ["DECISIONS", "SEVERITY_RANK", "Forbidden", "ReviewSession", "ShownFin
            "ShownMessage", "Totals"]
 
 
+# The most findings one export file holds: beyond it an export is refused, not cut short.
+EXPORT_LIMIT = 100_000
+
+
 class Forbidden(ConductLensError):
     """The user's role does not allow this."""
 
@@ -319,11 +323,16 @@ class ReviewSession:
             in_case, not_(scope.scope_clause(sc)))) or 0)
 
     def export_csv(self, recipient: str, purpose: str) -> str:
-        """Disclose the in-scope findings and their messages as CSV (a recorded disclosure)."""
+        """Disclose every in-scope finding and its message as CSV (a recorded disclosure):
+        all of them, or a refusal naming how many there are; never a silent first page."""
         self._need(Permission.READ_CONTENT)
         if not recipient.strip() or not purpose.strip():
             raise ConductLensError("an export needs a recipient and a purpose")
-        items = self.queue()
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            items = self._all_findings(conn, sc)
+            self._audit(conn, "export", sc, {"finding": [f.id for f in items]},
+                        {"recipient": recipient.strip(), "purpose": purpose.strip()})
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["finding", "severity", "category", "standards", "decision",
@@ -334,11 +343,25 @@ class ReviewSession:
                              f.decision or "", m.id, m.exhibit_reference, m.source,
                              m.when.isoformat() if m.when else "", m.sender.label,
                              csv_safe(m.text)])
-        with self.engine.begin() as conn:
-            sc = self._scope(conn)
-            self._audit(conn, "export", sc, {"finding": [f.id for f in items]},
-                        {"recipient": recipient.strip(), "purpose": purpose.strip()})
         return out.getvalue()
+
+    def _all_findings(self, conn: Connection, sc: scope.Scope) -> list[ShownFinding]:
+        """Every finding in ``sc``, masked a batch at a time; refuses above ``EXPORT_LIMIT``
+        and if any finding could not be shown (an export is all or nothing)."""
+        query = ordered(finding_rows(sc), "severity")
+        total = int(conn.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        if total > EXPORT_LIMIT:
+            raise ConductLensError(
+                f"this export would hold {total:,} findings, more than the {EXPORT_LIMIT:,} "
+                "one file may hold; narrow the scope (dates, conversations or categories)")
+        namer = Namer(conn, self.case_id, sc.subjects)
+        items: list[ShownFinding] = []
+        for part in conn.execute(query).mappings().partitions(500):
+            items += self._findings(conn, sc, part, namer)
+        if len(items) != total:
+            raise ConductLensError(f"only {len(items):,} of {total:,} findings could be "
+                                   "shown; nothing was exported")
+        return items
 
     def timeline(self) -> list[tuple[date, str, int]]:
         """(day, category, findings) inside the scope: counts only."""
