@@ -34,6 +34,8 @@ CONTENT_READERS = {
     # The queue's SQL groups findings by their message's identical text; what it returns
     # of the text only buckets group members, and ``ReviewSession`` masks what is shown.
     "review/queue.py",
+    # The door's search (a ``ReviewSession``): candidates' text, masked before matching.
+    "review/searching.py",
 }
 PARSERS = "ingest/"  # they read the exhibits' own files and databases, not the store
 # Case writes a route or command must make through the door.

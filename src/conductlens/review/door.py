@@ -1,13 +1,13 @@
 """``CaseDoor``: one user's door into one case, for reads *and* writes.
 
-It extends ``QueueSession`` (the paged queue) and ``ConversationReader`` (conversation
-pages), both ``ReviewSession`` reads, with every write a case takes: scope proposals and
-decisions, unmasking and linking requests and decisions, subjects, hours, notes, status,
-exhibits, policy runs, outcomes and barred-list referrals. Each method checks the role
-(``roles.allows``) and the case team (``teams.may_open``) itself, takes the actor from the
-signed-in user (never from its caller), runs in one transaction and writes its audit event
-in it. Routes and commands are thin calls into it; ``tests/review/test_architecture.py``
-keeps it so.
+It extends ``QueueSession`` (the paged queue), ``ConversationReader`` (conversation
+pages) and ``SearchReader`` (search), all ``ReviewSession`` reads, with every write a case
+takes: scope proposals and decisions, unmasking and linking requests and decisions,
+subjects, hours, notes, status, exhibits, policy runs, outcomes and barred-list referrals.
+Each method checks the role (``roles.allows``) and the case team (``teams.may_open``)
+itself, takes the actor from the signed-in user (never from its caller), runs in one
+transaction and writes its audit event in it. Routes and commands are thin calls into it;
+``tests/review/test_architecture.py`` keeps it so.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from conductlens.review.pseudonyms import Namer
 from conductlens.review.queue_session import QueueSession
 from conductlens.review.roles import Permission
 from conductlens.review.scope_review import ScopeReview, known_categories, review_scope
+from conductlens.review.searching import SearchReader
 from conductlens.store.tables_review import link_requests, scopes, unmask_requests
 
 P = Permission
@@ -56,7 +57,7 @@ class CaseHeader:
     totals: Totals
 
 
-class CaseDoor(QueueSession, ConversationReader):
+class CaseDoor(QueueSession, ConversationReader, SearchReader):
     """Every action one user takes on one case."""
 
     @classmethod

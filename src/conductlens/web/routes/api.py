@@ -97,6 +97,7 @@ class UnmaskAsk(BaseModel):
 
 class Search(BaseModel):
     q: str = Field(max_length=200)
+    page: int = Field(default=1, ge=1)
 
 
 def _message(m: ShownMessage) -> MessageOut:
@@ -189,8 +190,9 @@ def conversation(case_id: int, conversation_id: int, session: CanRead, store: St
 
 @router.post("/cases/{case_id}/search")
 def search(case_id: int, body: Search, session: CanRead, store: StoreDep) -> dict[str, Any]:
-    results, withheld = door(store, session, case_id).search(body.q)
-    return {"results": [_message(m) for m in results], "withheld": withheld}
+    found = door(store, session, case_id).search_page(body.q, body.page)
+    return {"results": [_message(m) for m in found.results], "withheld": found.withheld,
+            "total": found.total, "page": found.page, "pages": found.pages}
 
 
 @router.post("/cases/{case_id}/scopes", status_code=201)

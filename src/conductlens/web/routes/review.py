@@ -130,17 +130,17 @@ def conversation(request: Request, case_id: int, conversation_id: int, session: 
 def search_form(request: Request, case_id: int, session: CanRead, store: StoreDep
                 ) -> HTMLResponse:
     header = case_header(store, session, case_id)
-    return render(request, "search.html", {"h": header, "q": "", "results": None})
+    return render(request, "search.html", {"h": header, "q": "", "found": None})
 
 
 @router.post("/cases/{case_id}/search", response_class=HTMLResponse)
 def search(request: Request, case_id: int, session: CanRead, store: StoreDep,
-           q: Annotated[str, Form(max_length=200)]) -> HTMLResponse:
+           q: Annotated[str, Form(max_length=200)],
+           page: Annotated[int, Form(ge=1)] = 1) -> HTMLResponse:
     # POST, so search terms never reach URLs, access logs or browser history.
     header = case_header(store, session, case_id)
-    results, withheld = door(store, session, case_id).search(q)
-    return render(request, "search.html", {"h": header, "q": q, "results": results,
-                                           "withheld": withheld})
+    found = door(store, session, case_id).search_page(q, page)
+    return render(request, "search.html", {"h": header, "q": q, "found": found})
 
 
 @router.post("/cases/{case_id}/export")
