@@ -39,3 +39,12 @@ def test_the_api_reports_the_true_total(login: Any, scoped: World) -> None:
                       headers={"X-CSRF-Token": inv.csrf}).json()
     assert answer["total"] == len(answer["results"]) >= 1 and answer["pages"] == 1
     assert all(re.search(r"\bthe\b", r["text"], re.I) for r in answer["results"])
+
+
+def test_the_people_page_shows_counts_in_scope(login: Any, scoped: World) -> None:
+    body = login("investigator").get(f"/cases/{scoped.case_id}/people").text
+    row = re.search(r"<tr><td><span class=\"name subject\">Alan Grant.*?</tr>", body, re.S)
+    assert row is not None
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+    assert cells[1:3] == ["2", "2"] and "06 Mar 2024 22:00" in cells[3]
+    assert "Beth Jones" not in body and "Participant" in body

@@ -56,7 +56,7 @@ class MessageDetail:
 Quote = Callable[[list[int]], dict[int, object]]
 
 
-def _within_days(local: ColumnElement[datetime], utc: ColumnElement[datetime],
+def within_days(local: ColumnElement[datetime], utc: ColumnElement[datetime],
                  first: date, last: date) -> ColumnElement[bool]:
     """A dated row (a reaction) inside the scope's days; an undated one is kept."""
     start = datetime.combine(first, time.min)
@@ -87,7 +87,7 @@ def _reactions(conn: Connection, sc: scope.Scope, ids: list[int], namer: Namer
     out: dict[int, list[ShownReaction]] = {}
     rows = conn.execute(select(r.message_id, r.sender_id, r.emoji, r.ts_local, r.ts_utc)
                         .where(r.message_id.in_(ids),
-                               _within_days(r.ts_local, r.ts_utc, sc.date_from, sc.date_to))
+                               within_days(r.ts_local, r.ts_utc, sc.date_from, sc.date_to))
                         .order_by(r.ts_utc, r.ts_local, r.id))
     for mid, sender, emoji, local, utc in rows:
         out.setdefault(int(mid), []).append(ShownReaction(

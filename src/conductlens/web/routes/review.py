@@ -154,7 +154,7 @@ def export(case_id: int, session: CanRead, store: StoreDep,
 @router.get("/cases/{case_id}/people", response_class=HTMLResponse)
 def people(request: Request, case_id: int, session: CanRead, store: StoreDep) -> HTMLResponse:
     header = case_header(store, session, case_id)
-    shown = door(store, session, case_id).people()
+    shown = door(store, session, case_id).people_overview()
     return render(request, "people.html", {"h": header, "people": shown})
 
 
