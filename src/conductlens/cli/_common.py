@@ -95,3 +95,18 @@ def record_audit(
                 object_ids=object_ids,
             ),
         )
+
+
+def require_case(store: Store, case: str | None) -> None:
+    """Refuse an unknown ``--case`` the same way in every command (one line, exit 1), so a
+    typo never reads as "nothing found"."""
+    if case is None:
+        return
+    from sqlalchemy import select
+
+    from conductlens.store import tables as t
+
+    with store.engine.connect() as conn:
+        found = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == case))
+    if found is None:
+        raise fail(f"no case with reference {case!r}")

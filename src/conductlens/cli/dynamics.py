@@ -9,7 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from conductlens.cli._common import DbOption, fail, open_store, record_audit, user_errors
+from conductlens.cli._common import (
+    DbOption,
+    fail,
+    open_store,
+    record_audit,
+    require_case,
+    user_errors,
+)
 from conductlens.dynamics import Dynamics, Window, as_record, flagged_messages, store_texts
 from conductlens.dynamics.analysis import in_case
 
@@ -40,6 +47,7 @@ def responses(
     """Who was present for a message, and who endorsed, challenged, stayed silent or left;
     audited like export-messages (a custodian tool over whole exhibits)."""
     store = open_store(db)
+    require_case(store, case)
     window = Window(window_messages, window_minutes)
     with user_errors(), store.engine.connect() as conn:
         flagged = set(flagged_messages(conn, case))

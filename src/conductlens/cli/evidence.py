@@ -12,7 +12,14 @@ from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from conductlens.cli._common import (
@@ -21,6 +28,7 @@ from conductlens.cli._common import (
     fail,
     open_store,
     record_audit,
+    require_case,
     user_errors,
 )
 from conductlens.errors import ConductLensError
@@ -49,6 +57,10 @@ def register(app: typer.Typer) -> None:
     app.command("export-messages")(export_messages)
 
 
+# Below this many columns the exhibits table would cut its references and hashes.
+WIDE_TABLE = 150
+
+
 def _progress() -> Progress:
     return Progress(
         SpinnerColumn(),
@@ -61,12 +73,17 @@ def _progress() -> Progress:
     )
 
 
-def _ingest_one(progress: Progress, path: Path, options: dict[str, Any]) -> IngestSummary:
+def _ingest_one(progress: Progress, path: Path, options: dict[str, Any],
+                overall: TaskID, before: int) -> IngestSummary:
+    """Ingest one path; its own line counts its records, the overall line all so far."""
     task = progress.add_task(f"Ingesting {path.name}", total=None, records=0)
+
+    def counted(n: int) -> None:
+        progress.update(task, records=n)
+        progress.update(overall, records=before + n)
+
     try:
-        return ingest_path(
-            path=path, progress=lambda n: progress.update(task, records=n), **options
-        )
+        return ingest_path(path=path, progress=counted, **options)
     finally:
         progress.remove_task(task)
 
@@ -100,10 +117,12 @@ def ingest(
     done: list[IngestSummary] = []
     errors: list[dict[str, str]] = []
     with _progress() as progress:
-        overall = progress.add_task("Exhibits", total=len(paths), records=0)
-        for path in paths:
+        overall = progress.add_task(f"Exhibit 1 of {len(paths)}", total=len(paths), records=0)
+        for k, path in enumerate(paths, start=1):
+            progress.update(overall, description=f"Exhibit {k} of {len(paths)}")
             try:
-                done.append(_ingest_one(progress, path, options))
+                done.append(_ingest_one(progress, path, options, overall,
+                                        sum(s.messages for s in done)))
             except ConductLensError as exc:
                 errors.append({"path": str(path), "error": str(exc)})
                 err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -161,30 +180,34 @@ def exhibits(
         for row in rows:
             print(json.dumps(_exhibit_json(row), ensure_ascii=False))
         return
+    fields = {"Ref": "reference", "Case": "case", "Original name": "original_name",
+              "Format": "format", "Messages": "messages", "Added by": "added_by",
+              "Added": "added_at", "SHA-256": "sha256"}
+    if console.width < WIDE_TABLE:  # a narrow terminal: one block per exhibit, values whole
+        console.print(f"Exhibits ({len(rows)})", highlight=False)
+        for row in rows:
+            block = Table(show_header=False, box=None, padding=(0, 1, 0, 0))
+            block.add_column(no_wrap=True, style="bold")
+            block.add_column(overflow="fold")
+            for label, key in fields.items():
+                block.add_row(label, _exhibit_cell(row, key))
+            console.print(block)
+            console.print()
+        return
     table = Table(title=f"Exhibits ({len(rows)})")
-    for col in (
-        "Ref",
-        "Case",
-        "Original name",
-        "Format",
-        "Messages",
-        "Added by",
-        "Added",
-        "SHA-256",
-    ):
-        table.add_column(col)
+    for col in fields:
+        table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(
-            row["reference"],
-            row["case"] or "",
-            row["original_name"],
-            row["format"],
-            f"{row['messages'] or 0:,}",
-            row["added_by"],
-            str(row["added_at"])[:19],
-            row["sha256"],
-        )
+        table.add_row(*(_exhibit_cell(row, key) for key in fields.values()))
     console.print(table)
+
+
+def _exhibit_cell(row: dict[str, Any], key: str) -> str:
+    if key == "messages":
+        return f"{row['messages'] or 0:,}"
+    if key == "added_at":
+        return str(row["added_at"])[:19]
+    return str(row[key] or "")
 
 
 def _exhibit_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -203,11 +226,18 @@ def _exhibit_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def formats() -> None:
+def formats(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per format.")] = False,
+) -> None:
     """List the chat formats ConductLens reads (names for --format)."""
+    if as_json:
+        for parser in all_parsers():
+            print(json.dumps({"name": parser.name, "description": parser.description},
+                             ensure_ascii=False))
+        return
     table = Table(title="Formats")
-    table.add_column("Name")
-    table.add_column("What it reads")
+    table.add_column("Name", no_wrap=True)
+    table.add_column("What it reads", overflow="fold")
     for parser in all_parsers():
         table.add_row(parser.name, parser.description)
     console.print(table)
@@ -224,6 +254,7 @@ def search(
     """Full-text search over message text (case and letter width ignored); the search terms
     are recorded in the audit log before anything is read."""
     store = open_store(db)
+    require_case(store, case)
     with user_errors():
         found = CustodianSession(store, reason).search(query, case, limit)
     if as_json:
@@ -276,6 +307,7 @@ def export_messages(
     with user_errors():
         zone = parse_zone(timezone)
     store = open_store(db)
+    require_case(store, case)
     session = CustodianSession(store, reason)
     with user_errors(), _output(output) as fh, _closed_early():
         session.export(fh, fmt, case=case, zone=zone, recipient=recipient,

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from conductlens.cli._common import DbOption, open_store, record_audit, user_errors
+from conductlens.cli._common import DbOption, open_store, record_audit, require_case, user_errors
 from conductlens.store.findings import list_findings
 
 console = Console()
@@ -37,6 +37,7 @@ def findings(
 ) -> None:
     """List stored findings (what `scan` found), one per message and category; audited."""
     store = open_store(db)
+    require_case(store, case)
     with user_errors(), store.engine.connect() as conn:
         found = list(list_findings(conn, case=case, min_severity=min_severity))
     # The consultation is logged before anything is shown (DPA 2018 s62): no log, no output.

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from conductlens.cli._common import DbOption, open_store, record_audit, user_errors
+from conductlens.cli._common import DbOption, open_store, record_audit, require_case, user_errors
 from conductlens.images import hashlists
 from conductlens.images.imagepass import (
     ImagePassSummary,
@@ -66,6 +66,7 @@ def scan(
 ) -> None:
     """Hash every stored picture (PDQ), match the hash lists, seal, read text, classify."""
     store = open_store(db)
+    require_case(store, case)
     with user_errors():
         summary = run_image_pass(store, case=case, user=f"cli:{current_user()}", team=team,
                                  steps=iter(_steps(ocr, sexual)))

@@ -167,7 +167,7 @@ def _case_id(store: Store, reference: str) -> int:
     with store.engine.connect() as conn:
         found = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == reference))
     if found is None:
-        raise fail(f"--case: no case {reference!r}")
+        raise fail(f"no case with reference {reference!r}")
     return int(found)
 
 
