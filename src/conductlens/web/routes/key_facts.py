@@ -85,3 +85,13 @@ def national(request: Request, session: CanViewTotals, store: StoreDep, year: Q 
         kf.year_bounds(chosen)
         view = national_view(conn, chosen)
     return render(request, "national.html", {"view": view, "years": years})
+
+
+@router.get("/key-facts/trends", response_class=HTMLResponse)
+def trends_page(request: Request, session: CanViewTotals, store: StoreDep) -> HTMLResponse:
+    """Findings and decisions over time, per category and Standard, hours per case."""
+    from conductlens.report.trends import bars, trends
+
+    with store.engine.connect() as conn:
+        figures = trends(conn)
+    return render(request, "trends.html", {"t": figures, "bars": bars})
