@@ -57,6 +57,8 @@ def _investigator_opens_case(browser: Any, server: Any) -> str:
     assert page.get_by_test_id("team-changes").get_by_text("awaiting a decision").is_visible()
     page.get_by_label("Add an exhibit").set_input_files(str(server.export))
     page.get_by_role("button", name="Add exhibit").click()
+    # The ingest runs as a job: its page refreshes itself until the exhibit's link appears.
+    page.get_by_role("link", name="EXH-00001").click()
     assert page.get_by_role("cell", name="EXH-00001").is_visible()
     page.get_by_label("Add a subject from the staff register").select_option(
         label="Alan Grant (PC1001)")

@@ -99,7 +99,18 @@ def scoped(store: Store, world: World) -> World:
 
 @pytest.fixture
 def app(store: Store) -> FastAPI:
-    return create_app(store, WebSettings(secure_cookies=False, secret_key="test-secret"))
+    # No worker thread: a test runs the queued jobs itself (``run_jobs``), when it chooses.
+    return create_app(store, WebSettings(secure_cookies=False, secret_key="test-secret",
+                                         run_jobs=False))
+
+
+@pytest.fixture
+def run_jobs(store: Store) -> Any:
+    """``run_jobs()``: run every queued job now, as the app's worker would; returns the jobs
+    as they ended."""
+    from conductlens.jobs import run_pending
+
+    return lambda: run_pending(store)
 
 
 class Client(TestClient):

@@ -58,17 +58,29 @@ def test_analysts_cannot_record_outcomes(login: Any, world: World) -> None:
     assert response.status_code == 403
 
 
-def test_bundle_button_downloads_a_recorded_disclosure(login: Any, scoped: World,
-                                                      store: Store) -> None:
+def test_bundle_button_queues_a_job_that_downloads_a_recorded_disclosure(
+        login: Any, scoped: World, store: Store, run_jobs: Any) -> None:
     import io
     import zipfile
 
     from conductlens.store.tables_review import audit_events
 
     client = login("investigator")
-    assert "Download the bundle" in client.get(f"/cases/{scoped.case_id}").text
+    assert "Prepare the bundle" in client.get(f"/cases/{scoped.case_id}").text
     response = client.post(f"/cases/{scoped.case_id}/bundle",
                            data={"recipient": "Panel", "csrf": client.csrf})
+    assert response.status_code == 303, response.text
+    job_url = response.headers["location"]
+    assert job_url.startswith("/jobs/")
+    assert 'http-equiv="refresh"' in client.get(job_url).text  # queued: the page refreshes
+    with store.engine.connect() as conn:  # nothing disclosed until the job runs
+        assert conn.scalar(select(audit_events.c.id).where(
+            audit_events.c.action == "disclosure.bundle")) is None
+    [job] = run_jobs()
+    assert job.state == "done", job.error
+    page = client.get(job_url).text
+    assert "refresh" not in page and f"{job_url}/bundle.zip" in page
+    response = client.get(f"{job_url}/bundle.zip")
     assert response.status_code == 200, response.text
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert sorted(n.split("/")[1] for n in names) == ["bundle.html", "bundle.pdf",
@@ -76,3 +88,5 @@ def test_bundle_button_downloads_a_recorded_disclosure(login: Any, scoped: World
     with store.engine.connect() as conn:
         assert conn.scalar(select(audit_events.c.id).where(
             audit_events.c.action == "disclosure.bundle")) is not None
+    other = login("supervisor")  # on the team, but the bundle is the investigator's
+    assert other.get(f"{job_url}/bundle.zip").status_code == 404

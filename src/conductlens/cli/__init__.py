@@ -11,6 +11,7 @@ from conductlens.cli import (
     evidence,
     findings,
     images,
+    jobs,
     report,
     review,
     scan,
@@ -35,6 +36,7 @@ audit.register(app)
 dynamics.register(app)
 report.register(app)
 images.register(app)
+jobs.register(app)
 users.register(app)
 
 

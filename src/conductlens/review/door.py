@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, select
 
@@ -45,6 +45,9 @@ from conductlens.review.roles import Permission
 from conductlens.review.scope_review import ScopeReview, known_categories, review_scope
 from conductlens.review.searching import SearchReader
 from conductlens.store.tables_review import link_requests, scopes, unmask_requests
+
+if TYPE_CHECKING:
+    from conductlens.ingest.pipeline import IngestSummary
 
 P = Permission
 
@@ -214,13 +217,16 @@ class CaseDoor(QueueSession, ConversationReader, SearchReader, PeopleReader):
             self._open(conn)
             return cases.find_case(conn, self.case_id).reference
 
-    def add_exhibit(self, store: Any, path: Path) -> None:
-        """Ingest ``path`` into this case, link participants by declared identifiers."""
+    def add_exhibit(self, store: Any, path: Path,
+                    progress: Callable[[int], None] | None = None) -> IngestSummary:
+        """Ingest ``path`` into this case, link participants by declared identifiers;
+        returns the ingest's ``IngestSummary`` (``progress`` hears records read so far)."""
         from conductlens.ingest.pipeline import ingest_path
 
         reference = self.reference()
         self._need(P.EDIT_CASE)
-        summary = ingest_path(store, path, case=reference, added_by=self._actor)
+        summary = ingest_path(store, path, case=reference, added_by=self._actor,
+                              progress=progress)
 
         def act(conn: Connection) -> None:
             ids = cases.exhibit_ids(conn, self.case_id)
@@ -230,6 +236,7 @@ class CaseDoor(QueueSession, ConversationReader, SearchReader, PeopleReader):
                 detail={"reference": summary.reference, "sha256": summary.sha256,
                         "messages": summary.messages, "duplicate": summary.duplicate}))
         self._write(P.EDIT_CASE, act)
+        return summary
 
     # -- outcomes ------------------------------------------------------------------------------
     def outcomes(self) -> dict[str, Any]:

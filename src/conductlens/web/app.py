@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request, Response
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from conductlens.errors import ConductLensError, ScopeError
+from conductlens.jobs import JobWorker
 from conductlens.review import audit
 from conductlens.review.access import Forbidden
 from conductlens.review.accounts import LoginRefused, LoginThrottled
@@ -27,15 +29,31 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     app = FastAPI(title="ConductLens", version="0.1.0", docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
+                  openapi_url="/api/openapi.json", lifespan=_lifespan)
     app.state.store = store
     app.state.settings = settings or WebSettings()
+    app.state.jobs = None  # the worker, while the app is served with run_jobs
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
     _handlers(app)
     app.middleware("http")(_security_headers)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the job worker with the server and stop it with the server."""
+    worker = JobWorker(app.state.store) if app.state.settings.run_jobs else None
+    if worker is not None:
+        worker.start()
+    app.state.jobs = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+        app.state.jobs = None
 
 
 async def _security_headers(

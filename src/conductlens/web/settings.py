@@ -14,3 +14,6 @@ class WebSettings:
     session_hours: int = 10  # absolute lifetime: a session ends this long after sign-in
     max_upload_mb: int = 200
     cookie_name: str = "cl_session"
+    # Run queued jobs (uploads' ingests, bundles) in a worker thread started with the app.
+    # Tests turn it off and run the jobs themselves (``jobs.run_pending``).
+    run_jobs: bool = True

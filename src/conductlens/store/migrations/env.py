@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import conductlens.store.tables_images  # noqa: F401  (registers the image tables)
+import conductlens.store.tables_jobs  # noqa: F401  (registers the jobs table)
 import conductlens.store.tables_report  # noqa: F401  (registers the report tables)
 import conductlens.store.tables_review  # noqa: F401  (registers the review tables)
 from conductlens.store.tables import metadata

@@ -12,6 +12,7 @@ from conductlens.web.routes import (
     cases,
     dynamics,
     images,
+    jobs,
     key_facts,
     outcomes,
     register,
@@ -24,5 +25,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router, cases.router, scope.router, review.router, audit_log.router,
     register.router, admin.router, team.router, outcomes.router, key_facts.router, dynamics.router,
     api.router,
-    images.router,
+    images.router, jobs.router,
 )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from conductlens import jobs
 from conductlens.errors import ConductLensError
 from conductlens.review import cases, teams
 from conductlens.review import door as case_door
@@ -24,6 +23,7 @@ from conductlens.web.deps import (
 )
 from conductlens.web.pages import render
 from conductlens.web.routes._case import case_header, door
+from conductlens.web.routes.jobs import wake_worker
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=5000)]
@@ -55,7 +55,8 @@ def open_case(session: CanEditCase, store: StoreDep, reference: Annotated[str, F
 def case_context(store: Store, session: WebSession, case_id: int) -> dict[str, Any]:
     """Everything the case page shows (also re-shown with a form's error)."""
     d = door(store, session, case_id)
-    return {"h": d.header(), **d.overview()}
+    return {"h": d.header(), **d.overview(),
+            "jobs": jobs.list_jobs(store, case_id=case_id, user=session.user, limit=10)}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -65,33 +66,21 @@ def case_page(request: Request, case_id: int, session: CanViewCases, store: Stor
 
 
 @router.post("/cases/{case_id}/exhibits")
-async def add_exhibit(case_id: int, session: CanEditCase, store: StoreDep,
-                      settings: SettingsDep, upload: UploadFile) -> Response:
-    case = door(store, session, case_id)
-    case.reference()  # an unknown or hidden case is refused before anything is read
-    name = Path(upload.filename or "exhibit").name or "exhibit"
-    limit = settings.max_upload_mb * 1024 * 1024
-    with tempfile.TemporaryDirectory(prefix="conductlens-upload-") as tmp:
-        path = Path(tmp) / name
-        await _save(upload, path, limit)
-        case.add_exhibit(store, path)
-    return _back(case_id, "#exhibits")
+def add_exhibit(request: Request, case_id: int, session: CanEditCase, store: StoreDep,
+                settings: SettingsDep, upload: UploadFile) -> Response:
+    """Receive the file and queue its ingest; the job page shows how it goes."""
+    door(store, session, case_id).reference()  # an unknown or hidden case: nothing is kept
+    held = jobs.save_upload(store, upload.file, upload.filename,
+                            settings.max_upload_mb * 1024 * 1024)
+    job_id = jobs.queue_ingest(store, session.user, case_id, held)
+    wake_worker(request)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/scan")
 def run_policy(case_id: int, session: CanEditCase, store: StoreDep) -> Response:
     door(store, session, case_id).run_policy(store)
     return _back(case_id, "#exhibits")
-
-
-async def _save(upload: UploadFile, path: Path, limit: int) -> None:
-    written = 0
-    with path.open("wb") as out:
-        while chunk := await upload.read(1 << 20):
-            written += len(chunk)
-            if written > limit:
-                raise ConductLensError(f"the upload is larger than {limit >> 20} MB")
-            out.write(chunk)
 
 
 @router.post("/cases/{case_id}/subjects")

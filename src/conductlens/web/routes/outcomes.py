@@ -8,25 +8,22 @@ outcome comes back as a 400 page naming each rule broken.
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from conductlens import jobs
 from conductlens.report import outcomes as oc
 from conductlens.report import terms
-from conductlens.report.bundle import FILES, MANIFEST, write_bundle
 from conductlens.report.records import BarredListReferral
 from conductlens.report.terms import OutcomeRefused
 from conductlens.web.deps import CanEditCase, CanViewCases, StoreDep
 from conductlens.web.pages import render
 from conductlens.web.routes._case import door
+from conductlens.web.routes.jobs import wake_worker
 
 router = APIRouter()
 Short = Annotated[str, Form(max_length=200)]
@@ -84,15 +81,10 @@ def record_referral(case_id: int, session: CanEditCase, store: StoreDep,
 
 
 @router.post("/cases/{case_id}/bundle")
-def download_bundle(case_id: int, session: CanEditCase, store: StoreDep,
-                    recipient: Annotated[str, Form(max_length=200)]) -> Response:
-    """Produce the evidential bundle for ``recipient`` (a recorded disclosure) as a zip of
-    bundle.pdf, bundle.html and manifest.json."""
-    with tempfile.TemporaryDirectory(prefix="conductlens-bundle-") as tmp:
-        result = write_bundle(store.engine, session.user, case_id, recipient, Path(tmp) / "b")
-        data = io.BytesIO()
-        with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name in (*FILES, MANIFEST):
-                zf.write(result.folder / name, f"{result.reference}/{name}")
-    return Response(data.getvalue(), media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{result.reference}.zip"'})
+def queue_bundle(request: Request, case_id: int, session: CanEditCase, store: StoreDep,
+                 recipient: Annotated[str, Form(max_length=200)]) -> Response:
+    """Queue the evidential bundle for ``recipient`` (a recorded disclosure when written);
+    the job page offers the zip of bundle.pdf, bundle.html and manifest.json."""
+    job_id = jobs.queue_bundle(store, session.user, case_id, recipient)
+    wake_worker(request)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)

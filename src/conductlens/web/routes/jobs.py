@@ -1,0 +1,63 @@
+"""A job's page (progress, then the exhibit or the bundle), its JSON and the bundle's zip.
+
+Only the person who asked for a job sees it, and only while they may open its case; any
+other id answers as a job that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from conductlens import jobs
+from conductlens.jobs.registry import KINDS
+from conductlens.web.deps import CanViewCases, StoreDep
+from conductlens.web.pages import render
+from conductlens.web.routes._case import door
+
+router = APIRouter()
+REFRESH_SECONDS = 2
+
+
+def wake_worker(request: Request) -> None:
+    """Tell the app's worker a job is waiting (it polls anyway; this saves the wait)."""
+    worker = getattr(request.app.state, "jobs", None)
+    if worker is not None:
+        worker.wake()
+
+
+def _shown(job: jobs.Job) -> dict[str, Any]:
+    kind = KINDS.get(job.kind)
+    return {"id": job.id, "kind": job.kind, "label": kind.label if kind else job.kind,
+            "subject": kind.subject(job) if kind else "", "case_id": job.case_id,
+            "state": job.state.value, "progress": jobs.live_progress(job),
+            "error": job.error, "result": job.result_ref, "summary": job.summary,
+            "requested_by": job.requested_by, "created_at": job.created_at,
+            "started_at": job.started_at, "finished_at": job.finished_at}
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: int, session: CanViewCases, store: StoreDep
+             ) -> HTMLResponse:
+    job = jobs.job_for(store, session.user, job_id)
+    context: dict[str, Any] = {"job": _shown(job), "refresh": 0 if job.finished
+                               else REFRESH_SECONDS}
+    if job.case_id is not None:
+        context["h"] = door(store, session, job.case_id).header()
+    return render(request, "job.html", context)
+
+
+@router.get("/api/jobs/{job_id}")
+def job_json(job_id: int, session: CanViewCases, store: StoreDep) -> dict[str, Any]:
+    shown = _shown(jobs.job_for(store, session.user, job_id))
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in shown.items()}
+
+
+@router.get("/jobs/{job_id}/bundle.zip")
+def download_bundle(job_id: int, session: CanViewCases, store: StoreDep) -> Response:
+    """The finished bundle (bundle.pdf, bundle.html, manifest.json) as one zip."""
+    name, data = jobs.bundle_zip(store, session.user, job_id)
+    return Response(data, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
