@@ -61,14 +61,11 @@ def lower_layers(encoder: Any, texts: Sequence[str], frozen: int) -> tuple[Any, 
 
 
 def _mask4d(bert: Any, mask: Any, hidden: Any) -> Any:
-    full, _ = bert._create_attention_masks(
-        attention_mask=mask,
-        encoder_attention_mask=None,
-        embedding_output=hidden,
-        encoder_hidden_states=None,
-        cache=None,
-    )
-    return full
+    # The public mask builder, not BertModel's private wrapper: that one changed its signature
+    # between transformers 5.24 and 5.25; this function gives the same mask on both.
+    from transformers.masking_utils import create_bidirectional_mask
+
+    return create_bidirectional_mask(config=bert.config, inputs_embeds=hidden, attention_mask=mask)
 
 
 def _out(result: Any) -> Any:
