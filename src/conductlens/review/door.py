@@ -1,13 +1,13 @@
 """``CaseDoor``: one user's door into one case, for reads *and* writes.
 
-It extends ``QueueSession`` (the paged queue), ``ConversationReader`` (conversation
-pages), ``SearchReader`` (search) and ``PeopleReader`` (the people page), all
-``ReviewSession`` reads, with every write a case takes: scope proposals and decisions,
-unmasking and linking requests and decisions, subjects, hours, notes, status, exhibits,
-policy runs, outcomes and barred-list referrals. Each method checks the role
-(``roles.allows``) and the case team (``teams.may_open``) itself, takes the actor from the
-signed-in user (never from its caller), runs in one transaction and writes its audit event
-in it. Routes and commands are thin calls into it;
+It extends ``QueueSession`` (the paged queue), ``QueueTools`` (tags, escalation),
+``ConversationReader`` (conversation pages), ``SearchReader`` (search) and ``PeopleReader``
+(the people page), all ``ReviewSession`` reads, with every write a case takes: scope
+proposals and decisions, unmasking and linking requests and decisions, subjects, hours,
+notes, status, exhibits, policy runs, outcomes and barred-list referrals. Each method
+checks the role (``roles.allows``) and the case team (``teams.may_open``) itself, takes the
+actor from the signed-in user (never from its caller), runs in one transaction and writes
+its audit event in it. Routes and commands are thin calls into it;
 ``tests/review/test_architecture.py`` keeps it so.
 """
 
@@ -41,6 +41,7 @@ from conductlens.review.conversation import ConversationReader
 from conductlens.review.people_view import PeopleReader
 from conductlens.review.pseudonyms import Namer
 from conductlens.review.queue_session import QueueSession
+from conductlens.review.queue_tools import QueueTools
 from conductlens.review.roles import Permission
 from conductlens.review.scope_review import ScopeReview, known_categories, review_scope
 from conductlens.review.searching import SearchReader
@@ -62,7 +63,7 @@ class CaseHeader:
     totals: Totals
 
 
-class CaseDoor(QueueSession, ConversationReader, SearchReader, PeopleReader):
+class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, PeopleReader):
     """Every action one user takes on one case."""
 
     @classmethod

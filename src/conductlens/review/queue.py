@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
 )
 
-from conductlens.review import scope
+from conductlens.review import scope, tags
 from conductlens.store import tables as t
 from conductlens.store.tables_review import decisions
 
@@ -63,6 +63,7 @@ class QueueFilter:
     day_from: date | None = None
     day_to: date | None = None
     decision: str = ""  # "", "undecided" or one of DECISIONS
+    tag: str = ""  # a tag in force on the finding
     sort: str = "severity"
     grouped: bool = True  # identical messages as one row
 
@@ -77,7 +78,7 @@ class QueueFilter:
         """The filter a URL's query asks for; a value that does not parse is left out
         (``undecided=true``, the old link, still means the undecided queue)."""
         got: dict[str, Any] = {}
-        for name in ("category", "severity", "standard", "sender", "decision", "sort"):
+        for name in ("category", "severity", "standard", "sender", "decision", "tag", "sort"):
             if params.get(name, "").strip():
                 got[name] = params[name].strip()[:200]
         for name, parse in (("conversation", int), ("day_from", date.fromisoformat),
@@ -108,7 +109,7 @@ class QueueFilter:
         """Whether any filter (not the sort or grouping) is in force."""
         return any(getattr(self, n) for n in ("category", "severity", "standard", "sender",
                                               "conversation", "day_from", "day_to",
-                                              "decision"))
+                                              "decision", "tag"))
 
 
 def _as_text(value: object) -> str:
@@ -150,9 +151,12 @@ def with_rows(query: Select[Any], latest: Any) -> Select[Any]:
 
 
 def narrow(query: Select[Any], flt: QueueFilter, sender_ids: list[int] | None,
-           latest: Any) -> Select[Any]:
-    """``query`` narrowed by ``flt`` (``sender_ids``: the participants shown as its sender)."""
+           latest: Any, case_id: int) -> Select[Any]:
+    """``query`` narrowed by ``flt`` (``sender_ids``: the participants shown as its sender)
+    in case ``case_id``."""
     conds: list[ColumnElement[bool]] = []
+    if flt.tag:
+        conds.append(tags.tagged(case_id, flt.tag))
     if flt.category:
         conds.append(f.c.category == flt.category)
     if flt.severity:

@@ -86,7 +86,7 @@ class QueueSession(ReviewSession):
     def _narrowed(sc: scope.Scope, namer: Namer, flt: q.QueueFilter) -> tuple[Any, Any]:
         query, latest = q.base(sc, [])
         senders = namer.shown_as(flt.sender) if flt.sender else None
-        return q.narrow(query, flt, senders, latest), latest
+        return q.narrow(query, flt, senders, latest, sc.case_id), latest
 
     def queue_page(self, flt: q.QueueFilter, page: int = 1, per_page: int = q.PER_PAGE
                    ) -> QueuePage:

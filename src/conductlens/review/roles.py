@@ -30,6 +30,7 @@ class Permission(StrEnum):
     VIEW_TOTALS = "view_totals"  # key facts: counts only
     ASSIGN_TEAM = "assign_team"  # ask to add or remove case team members
     DECIDE_TEAM = "decide_team"  # approve team changes, confirm accounts (a second person)
+    DEFINE_TAGS = "define_tags"  # add a tag name for the whole force
 
 
 P = Permission
@@ -45,13 +46,13 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         {
             P.VIEW_CASES, P.AUTHORISE_SCOPE, P.APPROVE_UNMASK, P.READ_CONTENT,
-            P.READ_REGISTER, P.VIEW_TOTALS, P.ASSIGN_TEAM, P.DECIDE_TEAM,
+            P.READ_REGISTER, P.VIEW_TOTALS, P.ASSIGN_TEAM, P.DECIDE_TEAM, P.DEFINE_TAGS,
         }
     ),
     Role.AUDITOR: frozenset({P.VIEW_CASES, P.READ_AUDIT, P.VIEW_TOTALS}),
     Role.ANALYST: frozenset({P.VIEW_TOTALS}),
     Role.ADMIN: frozenset({P.MANAGE_USERS, P.MANAGE_REGISTER, P.READ_REGISTER, P.ASSIGN_TEAM,
-                           P.DECIDE_TEAM}),
+                           P.DECIDE_TEAM, P.DEFINE_TAGS}),
 }
 
 # Roles that reach a case only through its team: they see it listed, and may call any of its

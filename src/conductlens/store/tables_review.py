@@ -2,7 +2,8 @@
 
 They share ``conductlens.store.tables.metadata``; migration ``0002`` creates them,
 ``0003`` adds ``case_team``, ``0004`` ``link_requests`` and ``case_origins``, ``0005``
-throttling, account confirmation and team changes.
+throttling, account confirmation and team changes; ``0018_queue_tags`` force tags,
+finding tags and escalations.
 """
 
 from __future__ import annotations
@@ -272,4 +273,46 @@ audit_head = Table(
     Column("id", Integer, primary_key=True),
     Column("last_id", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
+)
+
+# Tag names a force adds to the three every force has (0018_queue_tags).
+force_tags = Table(
+    "force_tags",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40), nullable=False, unique=True),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# A tag put on a finding, with the reviewer's comment; removing it keeps the row (0018).
+finding_tags = Table(
+    "finding_tags",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("finding_id", ForeignKey("findings.id"), nullable=False, index=True),
+    Column("tag", String(40), nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("username", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("removed_by", Text, nullable=True),
+    Column("removed_at", DateTime(timezone=True), nullable=True),
+)
+
+# A finding sent to a named member of the case team for a second review (0018).
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("finding_id", ForeignKey("findings.id"), nullable=False, index=True),
+    Column("to_username", String(64), nullable=False, index=True),
+    Column("note", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # escalated | reviewed
+    Column("escalated_by", Text, nullable=False),
+    Column("escalated_at", DateTime(timezone=True), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=True),
+    Column("review_decision", String(16), nullable=True),
+    Column("review_note", Text, nullable=True),
 )

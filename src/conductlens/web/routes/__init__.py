@@ -15,6 +15,7 @@ from conductlens.web.routes import (
     jobs,
     key_facts,
     outcomes,
+    queue_tools,
     register,
     review,
     scope,
@@ -25,5 +26,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router, cases.router, scope.router, review.router, audit_log.router,
     register.router, admin.router, team.router, outcomes.router, key_facts.router, dynamics.router,
     api.router,
-    images.router, jobs.router,
+    images.router, jobs.router, queue_tools.router,
 )

@@ -29,6 +29,7 @@ from conductlens.web.deps import (
 )
 from conductlens.web.pages import render
 from conductlens.web.routes._case import case_header, door
+from conductlens.web.routes.queue_tools import selected, to_queue
 from conductlens.web.timeline import timeline_svg
 
 router = APIRouter()
@@ -51,7 +52,8 @@ def queue(request: Request, case_id: int, session: CanRead, store: StoreDep) -> 
         "h": header, "page": shown, "items": [r.finding for r in shown.rows], "chart": chart,
         "flt": flt, "qs": flt.query_string(), "choices": review.queue_choices(),
         "decisions": DECISIONS, "decision_filters": DECISION_FILTERS, "sorts": SORTS,
-        "severities": list(SEVERITY_RANK)})
+        "severities": list(SEVERITY_RANK), "tag_choices": review.tag_choices(),
+        "tags": review.tags_of(r.finding.id for r in shown.rows)})
 
 
 @router.get("/cases/{case_id}/findings/{finding_id}", response_class=HTMLResponse)
@@ -62,9 +64,10 @@ def finding(request: Request, case_id: int, finding_id: int, session: CanRead,
     found, context = review.finding(finding_id)
     flt = QueueFilter.from_query(request.query_params)
     previous, nxt = review.neighbours(finding_id, flt)
-    return render(request, "finding.html", {"h": header, "f": found, "context": context,
-                                            "decisions": DECISIONS, "next_id": nxt,
-                                            "previous_id": previous, "qs": flt.query_string()})
+    return render(request, "finding.html", {
+        "h": header, "f": found, "context": context, "decisions": DECISIONS, "next_id": nxt,
+        "previous_id": previous, "qs": flt.query_string(), "tag_choices": review.tag_choices(),
+        "tags": review.tags_of([finding_id]).get(finding_id, [])})
 
 
 def _after_decision(case_id: int, review: CaseDoor, finding_id: int, flt: QueueFilter
@@ -99,15 +102,10 @@ def decide_selected(case_id: int, session: CanDecide, store: StoreDep,
     findings in the same filtered queue (each decision audited on its own)."""
     review = door(store, session, case_id)
     flt = QueueFilter.from_query(dict(parse_qsl(queue)))
-    chosen = list(finding or [])
-    for head in group or []:
-        chosen += review.group_of(head, flt)
+    chosen = selected(review, flt, finding, group)
     if chosen:
         review.decide_many(chosen, decision, note)
-    qs = flt.query_string()
-    back = f"/cases/{case_id}/queue?{qs}&page={page}" if qs else (
-        f"/cases/{case_id}/queue?page={page}")
-    return RedirectResponse(back, status_code=303)
+    return to_queue(case_id, flt, page)
 
 
 @router.get("/cases/{case_id}/conversations/{conversation_id}", response_class=HTMLResponse)
