@@ -49,7 +49,7 @@ def test_a_reviewer_tags_a_finding_with_a_comment(login: Any, scoped: World) -> 
     fid = scoped.sample.finding_ids[0]
     url = f"/cases/{scoped.case_id}/findings/{fid}"
     page = client.get(url, params={"sort": "time"}).text
-    assert 'action="/cases/%d/findings/%d/tags"' % (scoped.case_id, fid) in page
+    assert f'action="/cases/{scoped.case_id}/findings/{fid}/tags"' in page
     assert '<option value="questionable">' in page
     response = client.post(f"{url}/tags", data={
         "csrf": client.csrf, "tag": "questionable", "comment": "Ask who it was about",
@@ -74,7 +74,7 @@ def test_the_tag_filter_lives_in_the_url(login: Any, scoped: World) -> None:
     assert _ids(page) == [second] and first not in _ids(page)
     assert '<option value="non-compliant" selected>' in page
     assert f'/findings/{second}?tag=non-compliant"' in page  # kept for "next"
-    assert 'data-testid="tag-%d"' % second in page
+    assert f'data-testid="tag-{second}"' in page
 
 
 def test_bulk_tagging_tags_each_finding_of_a_ticked_group(login: Any, repeated: World,
@@ -82,7 +82,7 @@ def test_bulk_tagging_tags_each_finding_of_a_ticked_group(login: Any, repeated: 
     client = login("investigator")
     url = f"/cases/{repeated.case_id}/queue"
     page = client.get(url).text
-    assert 'formaction="/cases/%d/tags"' % repeated.case_id in page
+    assert f'formaction="/cases/{repeated.case_id}/tags"' in page
     head = int(re.search(r'name="group" value="(\d+)"', page).group(1))  # type: ignore[union-attr]
     single = repeated.sample.finding_ids[1]
     response = client.post(f"/cases/{repeated.case_id}/tags", data={
