@@ -126,3 +126,47 @@ def test_a_supervisor_adds_a_force_tag_reviewers_then_use(login: Any, scoped: Wo
     assert investigator.get("/tags").status_code == 403
     queue = investigator.get(f"/cases/{scoped.case_id}/queue").text
     assert '<option value="needs legal">' in queue
+
+
+def test_escalate_to_the_supervisor_who_finds_it_and_reviews_it(login: Any, scoped: World,
+                                                                store: Store) -> None:
+    investigator, supervisor = login("investigator"), login("supervisor")
+    fid = scoped.sample.finding_ids[0]
+    url = f"/cases/{scoped.case_id}/findings/{fid}"
+    page = investigator.get(url).text
+    assert "Escalate to" in page and '<option value="supervisor">' in page
+    assert "Not escalated." in page
+    response = investigator.post(f"{url}/escalate", data={
+        "csrf": investigator.csrf, "to": "supervisor", "note": "Standard 10: who laughed?",
+        "queue": "severity=high"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{url}?severity=high#escalation"
+    page = investigator.get(url).text
+    assert "awaiting second review" in page and "Record second review" not in page
+    assert 'id="esc-to"' not in page  # one open escalation at a time
+
+    mine = supervisor.get(f"/cases/{scoped.case_id}/queue", params={"escalation": "to_me"})
+    assert _ids(mine.text) == [fid] and f'data-testid="escalated-{fid}"' in mine.text
+    assert '<option value="to_me" selected>escalated to me</option>' in mine.text
+    assert _ids(investigator.get(f"/cases/{scoped.case_id}/queue",
+                                 params={"escalation": "to_me"}).text) == []
+    page = supervisor.get(url, params={"escalation": "to_me"}).text
+    assert "Record second review" in page
+    response = supervisor.post(f"{url}/second-review", data={
+        "csrf": supervisor.csrf, "decision": "relevant", "note": "It endorses the remark",
+        "queue": "escalation=to_me"})
+    assert response.status_code == 303
+    page = supervisor.get(url).text
+    assert "Second review by supervisor" in page and "It endorses the remark" in page
+    assert {"review.escalate", "review.second_review"} <= set(_actions(store))
+
+
+def test_a_second_review_by_someone_not_named_is_refused(login: Any, scoped: World) -> None:
+    investigator = login("investigator")
+    fid = scoped.sample.finding_ids[0]
+    response = investigator.post(f"/cases/{scoped.case_id}/findings/{fid}/second-review",
+                                 data={"csrf": investigator.csrf, "decision": "relevant"})
+    assert response.status_code == 400 and "not awaiting your second review" in response.text
+    off_team = investigator.post(f"/cases/{scoped.case_id}/findings/{fid}/escalate", data={
+        "csrf": investigator.csrf, "to": "admin", "note": "please look at this"})
+    assert off_team.status_code == 400

@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
 )
 
-from conductlens.review import scope, tags
+from conductlens.review import escalations, scope, tags
 from conductlens.store import tables as t
 from conductlens.store.tables_review import decisions
 
@@ -64,6 +64,7 @@ class QueueFilter:
     day_to: date | None = None
     decision: str = ""  # "", "undecided" or one of DECISIONS
     tag: str = ""  # a tag in force on the finding
+    escalation: str = ""  # "" or a key of escalations.FILTERS
     sort: str = "severity"
     grouped: bool = True  # identical messages as one row
 
@@ -72,13 +73,16 @@ class QueueFilter:
             object.__setattr__(self, "sort", "severity")
         if self.decision not in DECISION_FILTERS:
             object.__setattr__(self, "decision", "")
+        if self.escalation not in escalations.FILTERS:
+            object.__setattr__(self, "escalation", "")
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> QueueFilter:
         """The filter a URL's query asks for; a value that does not parse is left out
         (``undecided=true``, the old link, still means the undecided queue)."""
         got: dict[str, Any] = {}
-        for name in ("category", "severity", "standard", "sender", "decision", "tag", "sort"):
+        for name in ("category", "severity", "standard", "sender", "decision", "tag",
+                     "escalation", "sort"):
             if params.get(name, "").strip():
                 got[name] = params[name].strip()[:200]
         for name, parse in (("conversation", int), ("day_from", date.fromisoformat),
@@ -109,7 +113,7 @@ class QueueFilter:
         """Whether any filter (not the sort or grouping) is in force."""
         return any(getattr(self, n) for n in ("category", "severity", "standard", "sender",
                                               "conversation", "day_from", "day_to",
-                                              "decision", "tag"))
+                                              "decision", "tag", "escalation"))
 
 
 def _as_text(value: object) -> str:
@@ -151,12 +155,14 @@ def with_rows(query: Select[Any], latest: Any) -> Select[Any]:
 
 
 def narrow(query: Select[Any], flt: QueueFilter, sender_ids: list[int] | None,
-           latest: Any, case_id: int) -> Select[Any]:
+           latest: Any, case_id: int, username: str) -> Select[Any]:
     """``query`` narrowed by ``flt`` (``sender_ids``: the participants shown as its sender)
-    in case ``case_id``."""
+    in case ``case_id``, for ``username`` (whose escalations "escalated to me" means)."""
     conds: list[ColumnElement[bool]] = []
     if flt.tag:
         conds.append(tags.tagged(case_id, flt.tag))
+    if flt.escalation:
+        conds.append(escalations.queue_clause(case_id, flt.escalation, username))
     if flt.category:
         conds.append(f.c.category == flt.category)
     if flt.severity:

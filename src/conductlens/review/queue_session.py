@@ -82,11 +82,12 @@ class QueueChoices:
 class QueueSession(ReviewSession):
     """The review queue of one user on one case, a page at a time."""
 
-    @staticmethod
-    def _narrowed(sc: scope.Scope, namer: Namer, flt: q.QueueFilter) -> tuple[Any, Any]:
+    def _narrowed(self, sc: scope.Scope, namer: Namer, flt: q.QueueFilter
+                  ) -> tuple[Any, Any]:
         query, latest = q.base(sc, [])
         senders = namer.shown_as(flt.sender) if flt.sender else None
-        return q.narrow(query, flt, senders, latest, sc.case_id), latest
+        return q.narrow(query, flt, senders, latest, sc.case_id,
+                        self.user.username), latest
 
     def queue_page(self, flt: q.QueueFilter, page: int = 1, per_page: int = q.PER_PAGE
                    ) -> QueuePage:

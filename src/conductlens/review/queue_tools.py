@@ -1,4 +1,5 @@
-"""``QueueTools``: what a reviewer does to findings beyond deciding them: tags with comments.
+"""``QueueTools``: what a reviewer does to findings beyond deciding them: tags with comments,
+and escalation to a named member of the case team for a second review.
 
 A ``ReviewSession`` mixin of ``CaseDoor``: each write checks the role, the case team and
 that every finding it touches lies inside the authorised scope (one outside refuses the
@@ -14,9 +15,10 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, Engine
 
 from conductlens.errors import ConductLensError, ScopeError
-from conductlens.review import scope, tags
+from conductlens.review import escalations, scope, tags
 from conductlens.review.access import Forbidden, ReviewSession
 from conductlens.review.accounts import User
+from conductlens.review.queue import DECISIONS
 from conductlens.review.roles import Permission, allows
 from conductlens.store import tables as t
 
@@ -24,7 +26,7 @@ P = Permission
 
 
 class QueueTools(ReviewSession):
-    """Tags on one case's findings, for one user."""
+    """Tags and escalations on one case's findings, for one user."""
 
     def _inside(self, conn: Connection, sc: scope.Scope, finding_ids: list[int]) -> None:
         """Refuse unless every one of ``finding_ids`` is a finding inside ``sc``."""
@@ -32,6 +34,12 @@ class QueueTools(ReviewSession):
             t.findings.c.id.in_(finding_ids))) or 0
         if int(found) != len(finding_ids):
             raise ScopeError("no such finding inside the authorised scope")
+
+    def _kept(self, conn: Connection, sc: scope.Scope, finding_ids: Iterable[int]) -> set[int]:
+        """Those of ``finding_ids`` that are findings inside ``sc``."""
+        ids = sorted({int(i) for i in finding_ids})
+        return set(conn.scalars(self._finding_query(sc).with_only_columns(
+            t.findings.c.id).where(t.findings.c.id.in_(ids)))) if ids else set()
 
     def tag_choices(self) -> list[str]:
         """The tags a reviewer may put on a finding (the standard three and the force's)."""
@@ -70,12 +78,56 @@ class QueueTools(ReviewSession):
     def tags_of(self, finding_ids: Iterable[int]) -> dict[int, list[tags.FindingTag]]:
         """The tags in force on findings inside the scope (others are left out)."""
         self._need(P.READ_CONTENT)
-        ids = sorted({int(i) for i in finding_ids})
         with self.engine.connect() as conn:
             sc = self._scope(conn)
-            inside = set(conn.scalars(self._finding_query(sc).with_only_columns(
-                t.findings.c.id).where(t.findings.c.id.in_(ids)))) if ids else set()
-            return tags.in_force(conn, self.case_id, inside)
+            return tags.in_force(conn, self.case_id, self._kept(conn, sc, finding_ids))
+
+    # -- escalation ----------------------------------------------------------------------------
+    def escalation_choices(self) -> list[tuple[str, str, str]]:
+        """(username, name, role) of the team members this user may escalate to (nobody,
+        for a role that may not escalate)."""
+        if not allows(self.user.role, P.ESCALATE):
+            return []
+        with self.engine.connect() as conn:
+            self._open(conn)
+            return [(m.username, m.display_name, m.role) for m in escalations.reviewers(
+                conn, self.case_id, self.user.username)]
+
+    def escalate(self, finding_id: int, to_username: str, note: str) -> int:
+        """Send a finding inside the scope to a named reviewer or supervisor on the case
+        team, with a note; audited (the note stays out of the log)."""
+        self._need(P.ESCALATE)
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            self._inside(conn, sc, [finding_id])
+            eid = escalations.escalate(conn, self.case_id, finding_id, to_username, note,
+                                       self.user.username)
+            self._audit(conn, "review.escalate", sc, {"finding": [finding_id]},
+                        {"to": to_username, "escalation": eid})
+        return eid
+
+    def second_review(self, finding_id: int, decision: str, note: str = "") -> None:
+        """Record the second review of a finding escalated to this user: its decision and
+        note close the escalation; audited."""
+        self._need(P.READ_CONTENT)
+        if decision not in DECISIONS:
+            raise ConductLensError(f"decision must be one of {', '.join(DECISIONS)}")
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            self._inside(conn, sc, [finding_id])
+            eid = escalations.record_review(conn, self.case_id, finding_id,
+                                            self.user.username, decision, note)
+            self._audit(conn, "review.second_review", sc, {"finding": [finding_id]},
+                        {"decision": decision, "escalation": eid})
+
+    def escalations_of(self, finding_ids: Iterable[int]
+                       ) -> dict[int, list[escalations.Escalation]]:
+        """The escalations of findings inside the scope (others are left out)."""
+        self._need(P.READ_CONTENT)
+        with self.engine.connect() as conn:
+            sc = self._scope(conn)
+            inside = self._kept(conn, sc, finding_ids)
+            return escalations.of_findings(conn, self.case_id, inside)
 
 
 def force_tags(engine: Engine, user: User) -> list[tuple[str, bool]]:

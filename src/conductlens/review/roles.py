@@ -31,6 +31,7 @@ class Permission(StrEnum):
     ASSIGN_TEAM = "assign_team"  # ask to add or remove case team members
     DECIDE_TEAM = "decide_team"  # approve team changes, confirm accounts (a second person)
     DEFINE_TAGS = "define_tags"  # add a tag name for the whole force
+    ESCALATE = "escalate"  # send a finding to a named team member for a second review
 
 
 P = Permission
@@ -40,13 +41,14 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.VIEW_CASES, P.EDIT_CASE, P.PROPOSE_SCOPE, P.READ_CONTENT, P.DECIDE,
             P.REQUEST_UNMASK, P.READ_REGISTER, P.LINK_PARTICIPANTS, P.VIEW_TOTALS,
-            P.ASSIGN_TEAM,
+            P.ASSIGN_TEAM, P.ESCALATE,
         }
     ),
     Role.SUPERVISOR: frozenset(
         {
             P.VIEW_CASES, P.AUTHORISE_SCOPE, P.APPROVE_UNMASK, P.READ_CONTENT,
             P.READ_REGISTER, P.VIEW_TOTALS, P.ASSIGN_TEAM, P.DECIDE_TEAM, P.DEFINE_TAGS,
+            P.ESCALATE,
         }
     ),
     Role.AUDITOR: frozenset({P.VIEW_CASES, P.READ_AUDIT, P.VIEW_TOTALS}),

@@ -1,4 +1,5 @@
-"""Queue tools: tags on one finding or a selection, and the force's own tag names.
+"""Queue tools: tags on one finding or a selection, the force's own tag names, and
+escalation of a finding to a named team member for a second review.
 
 Each route is a thin call into ``CaseDoor`` (role, team, scope and audit there) and goes
 back to where the reviewer was: the finding, or the same page of the same filtered queue.
@@ -15,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from conductlens.review import queue_tools
 from conductlens.review.door import CaseDoor
 from conductlens.review.queue import QueueFilter
-from conductlens.web.deps import CanDecide, CanDefineTags, StoreDep
+from conductlens.web.deps import CanDecide, CanDefineTags, CanEscalate, CanRead, StoreDep
 from conductlens.web.pages import render
 from conductlens.web.routes._case import door
 
@@ -75,6 +76,22 @@ def tag_selected(case_id: int, session: CanDecide, store: StoreDep, tag: TagName
     if chosen:
         review.tag(chosen, tag, comment)
     return to_queue(case_id, flt, page)
+
+
+@router.post("/cases/{case_id}/findings/{finding_id}/escalate")
+def escalate(case_id: int, finding_id: int, session: CanEscalate, store: StoreDep,
+             to: Annotated[str, Form(max_length=64)], note: Comment,
+             queue: QueueQuery = "") -> Response:
+    door(store, session, case_id).escalate(finding_id, to, note)
+    return to_finding(case_id, finding_id, queue, "escalation")
+
+
+@router.post("/cases/{case_id}/findings/{finding_id}/second-review")
+def second_review(case_id: int, finding_id: int, session: CanRead, store: StoreDep,
+                  decision: Annotated[str, Form(max_length=16)], note: Comment = "",
+                  queue: QueueQuery = "") -> Response:
+    door(store, session, case_id).second_review(finding_id, decision, note)
+    return to_finding(case_id, finding_id, queue, "escalation")
 
 
 @router.get("/tags", response_class=HTMLResponse)

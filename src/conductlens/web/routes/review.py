@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from conductlens.review.conversation import MAX_PAGE, PAGE, Filters, Place
 from conductlens.review.door import CaseDoor
+from conductlens.review.escalations import FILTERS as ESCALATION_FILTERS
 from conductlens.review.queue import (
     DECISION_FILTERS,
     DECISIONS,
@@ -53,7 +54,9 @@ def queue(request: Request, case_id: int, session: CanRead, store: StoreDep) -> 
         "flt": flt, "qs": flt.query_string(), "choices": review.queue_choices(),
         "decisions": DECISIONS, "decision_filters": DECISION_FILTERS, "sorts": SORTS,
         "severities": list(SEVERITY_RANK), "tag_choices": review.tag_choices(),
-        "tags": review.tags_of(r.finding.id for r in shown.rows)})
+        "tags": review.tags_of(r.finding.id for r in shown.rows),
+        "escalations": review.escalations_of(r.finding.id for r in shown.rows),
+        "escalation_filters": ESCALATION_FILTERS})
 
 
 @router.get("/cases/{case_id}/findings/{finding_id}", response_class=HTMLResponse)
@@ -67,7 +70,9 @@ def finding(request: Request, case_id: int, finding_id: int, session: CanRead,
     return render(request, "finding.html", {
         "h": header, "f": found, "context": context, "decisions": DECISIONS, "next_id": nxt,
         "previous_id": previous, "qs": flt.query_string(), "tag_choices": review.tag_choices(),
-        "tags": review.tags_of([finding_id]).get(finding_id, [])})
+        "tags": review.tags_of([finding_id]).get(finding_id, []),
+        "escalations": review.escalations_of([finding_id]).get(finding_id, []),
+        "reviewers": review.escalation_choices(), "me": session.user.username})
 
 
 def _after_decision(case_id: int, review: CaseDoor, finding_id: int, flt: QueueFilter
