@@ -2,7 +2,8 @@
 
 System rows are ``media_wa_type = 0`` with ``status = 6``; their action number is kept in
 ``media_size`` and the JID the event is about in ``remote_resource``. Replies point at a copy
-of the quoted row in ``messages_quotes`` (through ``quoted_row_id``).
+of the quoted row in ``messages_quotes`` (through ``quoted_row_id``). Group members and read
+receipts come from their own legacy tables (``_msgstore_legacy_groups``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 
 from conductlens.ingest._msgstore_contacts import OWNER, JidBook
 from conductlens.ingest._msgstore_kinds import attachment_kind_from_mime, kind_of
+from conductlens.ingest._msgstore_legacy_groups import legacy_members, legacy_receipts
 from conductlens.ingest._msgstore_sqlite import (
     Schema,
     UnreadTimes,
@@ -59,7 +61,8 @@ class Legacy:
         self._seen: set[str] = set()
 
     def records(self) -> Iterator[Record]:
-        """The owner, conversations (chat_list, then JIDs only seen in messages), messages."""
+        """The owner, conversations (chat_list, then JIDs only seen in messages) with their
+        members, messages, then the owner's read receipts."""
         yield from self.book.introduce(OWNER)
         if self.schema.has("chat_list", "key_remote_jid"):
             subject = self.schema.col("chat_list", "c", "subject", "subject")
@@ -67,6 +70,7 @@ class Legacy:
             for row in self.conn.execute(sql):
                 yield from self._conversation(row["key_remote_jid"], row["subject"], row["_id"])
         yield from self._messages()
+        yield from legacy_receipts(self.conn, self.schema, self.path, self.book)
 
     def _conversation(self, jid: object, subject: object, row_id: object) -> Iterator[Record]:
         if not isinstance(jid, str) or jid in self._seen or jid == "-1":
@@ -81,6 +85,8 @@ class Legacy:
         yield Conversation(key=jid, platform="whatsapp", title=title, is_group=is_group,
                            source=source)
         yield from self.book.introduce(partner)
+        if is_group:
+            yield from legacy_members(self.conn, self.schema, self.path, self.book, jid)
 
     def _title(self, key: str | None) -> str | None:
         if key is None:
