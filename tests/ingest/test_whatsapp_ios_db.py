@@ -21,6 +21,7 @@ from conductlens.ingest.pipeline import ingest_path
 from conductlens.ingest.whatsapp_ios_db import WhatsAppIosDb
 from conductlens.model import (
     Conversation,
+    ExhibitWarning,
     MembershipEvent,
     MembershipKind,
     Message,
@@ -195,6 +196,23 @@ def test_chatstorage_maps_chats_people_messages_and_events(tmp_path: Path) -> No
         (group[2].key, ALICE, "👍", datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
         (group[2].key, "owner", "😂", datetime(2023, 11, 14, 22, 14, 20, tzinfo=UTC)),
     ]
+
+
+def test_member_change_rows_are_counted_not_guessed(tmp_path: Path) -> None:
+    db = build(tmp_path / "ChatStorage.sqlite")
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE ZWAGROUPMEMBERSCHANGE (Z_PK INTEGER PRIMARY KEY, "
+                 "ZCHANGETYPE INTEGER, ZCHANGEDATE TIMESTAMP, ZGROUPJID VARCHAR, "
+                 "ZMEMBERJIDS VARCHAR)")
+    conn.executemany("INSERT INTO ZWAGROUPMEMBERSCHANGE VALUES (?, ?, ?, ?, ?)",
+                     [(1, 3, T0, GROUP, BOB), (2, 7, T0 + 5, GROUP, ALICE)])
+    conn.commit()
+    conn.close()
+    records = parse(db)
+    warnings = [r.text for r in records if isinstance(r, ExhibitWarning)]
+    assert any(w.startswith("ZWAGROUPMEMBERSCHANGE: 2 group member change rows") for w in warnings)
+    events = [r for r in records if isinstance(r, MembershipEvent)]
+    assert not [e for e in events if e.source.table == "ZWAGROUPMEMBERSCHANGE"]
 
 
 def test_quoted_stanza_ignores_non_replies() -> None:

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from conductlens.ingest._chatstorage_proto import quoted_stanza, reactions
-from conductlens.ingest._group_members import ios_members
+from conductlens.ingest._group_members import ios_members, uninterpreted_changes
 from conductlens.ingest._msgstore_contacts import OWNER, OWNER_NAME
 from conductlens.ingest._msgstore_sqlite import (
     Schema,
@@ -26,6 +26,7 @@ from conductlens.ingest._msgstore_system import SystemFacts, changes, describe
 from conductlens.model import (
     Attachment,
     Conversation,
+    ExhibitWarning,
     MembershipEvent,
     MembershipKind,
     Message,
@@ -111,6 +112,9 @@ class ChatStorage:
                                bare_jid)
         for row in self.conn.execute(self._sql()):
             yield from self._message(row_dict(row))
+        warning = uninterpreted_changes(self.conn, self.schema)
+        if warning:
+            yield ExhibitWarning(warning)
 
     def _introduce(self, *keys: str | None) -> Iterator[Participant]:
         for key in keys:
