@@ -170,3 +170,26 @@ def test_a_second_review_by_someone_not_named_is_refused(login: Any, scoped: Wor
     off_team = investigator.post(f"/cases/{scoped.case_id}/findings/{fid}/escalate", data={
         "csrf": investigator.csrf, "to": "admin", "note": "please look at this"})
     assert off_team.status_code == 400
+
+
+def test_the_finding_page_lists_the_senders_other_findings(login: Any, scoped: World,
+                                                           store: Store) -> None:
+    with store.engine.begin() as conn:  # two findings on Carl Diaz's messages (a bystander)
+        carl = [int(conn.execute(insert(t.findings).values(
+            message_id=scoped.sample.message_ids[i], exhibit_id=scoped.sample.exhibit_id,
+            category="harassment", standards="[]", severity="medium", score=0.5,
+            detector="test", spans="[]", explanation="test", policy_version="t",
+            created_at=datetime.now(UTC))).inserted_primary_key[0]) for i in (3, 5)]
+    client = login("investigator")
+    page = client.get(f"/cases/{scoped.case_id}/findings/{carl[0]}").text
+    count = page.split('data-testid="sender-count"')[1].split("</p>")[0]
+    assert "Participant" in count and "1 other finding inside the scope" in count
+    assert "Carl" not in page and "Diaz" not in page
+    assert f'data-testid="other-{carl[1]}"' in page
+    link = re.search(r'href="(/cases/\d+/queue\?sender=[^"]+)"', page)
+    assert link is not None
+    queue = client.get(link.group(1).replace("&amp;", "&")).text
+    assert sorted(_ids(queue)) == sorted(carl)
+    alan = client.get(f"/cases/{scoped.case_id}/findings/{scoped.sample.finding_ids[0]}").text
+    assert f'data-testid="other-{scoped.sample.finding_ids[1]}"' in alan
+    assert f'data-testid="other-{scoped.sample.finding_ids[2]}"' not in alan  # outside

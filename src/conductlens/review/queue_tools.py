@@ -1,5 +1,6 @@
 """``QueueTools``: what a reviewer does to findings beyond deciding them: tags with comments,
-and escalation to a named member of the case team for a second review.
+escalation to a named member of the case team for a second review, and the sender's other
+findings inside the scope.
 
 A ``ReviewSession`` mixin of ``CaseDoor``: each write checks the role, the case team and
 that every finding it touches lies inside the authorised scope (one outside refuses the
@@ -11,18 +12,41 @@ content.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
 from conductlens.errors import ConductLensError, ScopeError
 from conductlens.review import escalations, scope, tags
+from conductlens.review import queue as q
 from conductlens.review.access import Forbidden, ReviewSession
 from conductlens.review.accounts import User
+from conductlens.review.pseudonyms import DisplayName, Namer
 from conductlens.review.queue import DECISIONS
 from conductlens.review.roles import Permission, allows
 from conductlens.store import tables as t
 
 P = Permission
+SENDER_LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class OtherFinding:
+    """One more finding of the same sender: what it is, never what the message says."""
+
+    id: int
+    category: str
+    severity: str
+    when: datetime | None
+    decision: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SenderFindings:
+    sender: DisplayName
+    items: list[OtherFinding]  # the first ``SENDER_LIMIT`` in time order
+    total: int  # all of them inside the scope
 
 
 class QueueTools(ReviewSession):
@@ -128,6 +152,35 @@ class QueueTools(ReviewSession):
             sc = self._scope(conn)
             inside = self._kept(conn, sc, finding_ids)
             return escalations.of_findings(conn, self.case_id, inside)
+
+    # -- the sender's other findings -----------------------------------------------------------
+    def sender_findings(self, finding_id: int, limit: int = SENDER_LIMIT) -> SenderFindings:
+        """The other findings inside the scope whose sender is shown as this finding's
+        (the queue's sender filter, so the counts agree); audited with those listed."""
+        self._need(P.READ_CONTENT)
+        f, m = t.findings, t.messages
+        with self.engine.begin() as conn:
+            sc = self._scope(conn)
+            here, _ = q.base(sc, [m.c.sender_id, f.c.id])
+            row = conn.execute(here.where(f.c.id == finding_id)).first()
+            if row is None:
+                raise ScopeError("no such finding inside the authorised scope")
+            namer = Namer(conn, self.case_id, sc.subjects)
+            sender = namer.name(row[0])
+            if row[0] is None:
+                return SenderFindings(sender, [], 0)
+            query, latest = q.base(sc, [])
+            query = query.where(m.c.sender_id.in_(namer.shown_as(sender.label)),
+                                f.c.id != finding_id)
+            total = int(conn.scalar(q.count_of(query.add_columns(f.c.id))) or 0)
+            items = [OtherFinding(int(i), str(c), str(s), w, d) for i, c, s, w, d in
+                     conn.execute(q.ordered(query.add_columns(
+                         f.c.id, f.c.category, f.c.severity, q.SENT, latest.c.decision),
+                         "time").limit(limit))]
+            if items:
+                self._audit(conn, "view.sender_findings", sc,
+                            {"finding": [x.id for x in items]}, {"of": finding_id})
+        return SenderFindings(sender, items, total)
 
 
 def force_tags(engine: Engine, user: User) -> list[tuple[str, bool]]:

@@ -72,7 +72,10 @@ def finding(request: Request, case_id: int, finding_id: int, session: CanRead,
         "previous_id": previous, "qs": flt.query_string(), "tag_choices": review.tag_choices(),
         "tags": review.tags_of([finding_id]).get(finding_id, []),
         "escalations": review.escalations_of([finding_id]).get(finding_id, []),
-        "reviewers": review.escalation_choices(), "me": session.user.username})
+        "reviewers": review.escalation_choices(), "me": session.user.username,
+        "others": review.sender_findings(finding_id),
+        "sender_qs": QueueFilter(sender=found.message.sender.label, sort="time",
+                                 grouped=False).query_string()})
 
 
 def _after_decision(case_id: int, review: CaseDoor, finding_id: int, flt: QueueFilter
