@@ -65,6 +65,10 @@ def _serious(findings: list[Finding]) -> dict[str, set[str]]:
     for finding in findings:
         if finding.severity >= Severity.MEDIUM:
             out[finding.message_id].add(finding.category)
+        # A category folded into a stronger one of its family counts at its own severity.
+        out[finding.message_id].update(
+            name for name, severity in finding.merged if severity >= Severity.MEDIUM
+        )
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,13 @@ DatasetsOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+class RegisterSplit(StrEnum):
+    """The police-register splits ``models evaluate`` can measure."""
+
+    validation = "validation"
+    test = "test"
 
 
 def _print_table(console: Console, text: str, findings: list[Finding]) -> None:
@@ -117,13 +125,31 @@ def evaluate(
         ),
     ] = None,
     cross: Annotated[bool, typer.Option(help="Run the cross-dataset retraining too.")] = True,
+    register_split: Annotated[
+        RegisterSplit,
+        typer.Option(
+            "--register-split",
+            help="The police-register split to measure (choose thresholds on validation).",
+        ),
+    ] = RegisterSplit.test,
+    public: Annotated[
+        bool,
+        typer.Option(help="Run the public datasets (TweetEval, Davidson, HateCheck, ETHOS)."),
+    ] = True,
 ) -> None:
     """Precision, recall and F1 on each held-out test set, cross-dataset, benign FP rate."""
     from conductlens.detect.evaluate import render_markdown, render_rich, run_evaluation
     from conductlens.detect.policy import load_policy
 
     console = Console()
-    report = run_evaluation(load_policy(policy_path), datasets or default_dir(), cross, console)
+    report = run_evaluation(
+        load_policy(policy_path),
+        datasets or default_dir(),
+        cross and public,
+        console,
+        register=register_split.value,
+        public=public,
+    )
     render_rich(report, console)
     if markdown is not None:
         markdown.write_text(render_markdown(report), encoding="utf-8")

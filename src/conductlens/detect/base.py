@@ -57,13 +57,16 @@ class Explanation:
     summary: str
     evidence: tuple[str, ...]
     context: tuple[str, ...]
+    also: tuple[str, ...] = ()  # other categories of its family the message engages
 
     def render(self) -> str:
-        """One paragraph: the summary, what matched and how context changed the severity."""
+        """One paragraph: the summary, what matched, how context changed the severity, and
+        what else in the category's family the message engages."""
         parts = [self.summary]
         if self.evidence:
             parts.append("Matched: " + "; ".join(self.evidence) + ".")
         parts.extend(self.context)
+        parts.extend(self.also)
         return " ".join(parts)
 
 
@@ -80,6 +83,15 @@ class Finding:
     spans: tuple[Span, ...]
     explanation: Explanation
     policy_version: str
+    # The other categories of the same family this message engages, folded into this finding.
+    merged: tuple[tuple[str, Severity], ...] = ()
+
+    def severity_for(self, category: str) -> Severity | None:
+        """This finding's severity if it is ``category``'s, the merged one's if ``category``
+        was folded into it, else None."""
+        if category == self.category:
+            return self.severity
+        return next((severity for name, severity in self.merged if name == category), None)
 
 
 class Detector(Protocol):

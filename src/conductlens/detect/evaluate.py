@@ -28,6 +28,7 @@ from conductlens.detect.conduct import ConductModel
 from conductlens.detect.evaluate_register import medium_or_high, previous_release, register_rows
 from conductlens.detect.metrics import scores
 from conductlens.detect.policy import Policy
+from conductlens.detect.register import register_split
 from conductlens.detect.scan import scan_batch, scanner
 from conductlens.detect.semantic import SemanticModel
 
@@ -193,19 +194,21 @@ def _cross(report: Report, root: Path, console: Console) -> None:
             )
 
 
-def _register(report: Report, policy: Policy) -> None:
-    section = "police-register test split (flagged = medium or high)"
-    report.add(section, "police_register/test", "conductlens policy",
-               register_rows(medium_or_high(policy)))  # fmt: skip
+def _register(report: Report, policy: Policy, split: str) -> None:
+    section = f"police-register {split} split (flagged = medium or high)"
+    examples = register_split(split)
+    dataset = f"police_register/{split}"
+    report.add(section, dataset, "conductlens policy",
+               register_rows(medium_or_high(policy), examples))  # fmt: skip
     report.add(
         section,
-        "police_register/test",
+        dataset,
         "previous release (no conduct model)",
-        register_rows(medium_or_high(previous_release(policy))),
+        register_rows(medium_or_high(previous_release(policy)), examples),
     )
     other = profanity_check_predictor()
     if other is not None:
-        report.add(section, "police_register/test", "alt-profanity-check", register_rows(other))
+        report.add(section, dataset, "alt-profanity-check", register_rows(other, examples))
 
 
 def benign_messages() -> list[str]:
@@ -242,7 +245,8 @@ def _examples(report: Report, policy: Policy) -> None:
         findings = scan_batch(policy, [(str(i), t) for i, t in enumerate(texts)])
         flags = np.zeros(len(texts), dtype=bool)
         for f in findings:
-            flags[int(f.message_id)] |= f.category == category.id and f.severity >= floor
+            severity = f.severity_for(category.id)  # its own, or folded into its family's
+            flags[int(f.message_id)] |= severity is not None and severity >= floor
         values = scores(labels, flags)
         report.add(
             "policy examples per category",
@@ -252,14 +256,25 @@ def _examples(report: Report, policy: Policy) -> None:
         )
 
 
-def run_evaluation(policy: Policy, root: Path, cross: bool, console: Console) -> Report:
-    """Run every evaluation section and return the report."""
+def run_evaluation(
+    policy: Policy,
+    root: Path,
+    cross: bool,
+    console: Console,
+    register: str = "test",
+    public: bool = True,
+) -> Report:
+    """Run every evaluation section and return the report (``register``: the police-register
+    split to measure; ``public=False`` leaves out the public datasets)."""
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     report = Report(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), machine)
     if profanity_check_predictor() is None:
         report.notes.append("alt-profanity-check is not installed: comparison skipped.")
-    with console.status("police-register test split ..."):
-        _register(report, policy)
+    with console.status(f"police-register {register} split ..."):
+        _register(report, policy, register)
+    if not public:
+        _benign(report, policy)
+        return report
     with console.status("held-out test sets ..."):
         _held_out(report, policy, root)
     with console.status("HateCheck and ETHOS ..."):

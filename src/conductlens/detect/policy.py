@@ -71,6 +71,8 @@ class Category(_Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9\-]*$")
     name: str
+    # Categories sharing a family give one finding per message (detect/families.py).
+    family: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9\-]*$")
     description: str
     standards: tuple[str, ...] = Field(min_length=1)
     severity: SeverityName

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from conductlens.detect.base import Explanation, Finding, Hit, Severity, Span
 from conductlens.detect.cascade import Cascade
 from conductlens.detect.classifier import Classifier
 from conductlens.detect.context import assess, negated
+from conductlens.detect.families import family_of, one_per_family
 from conductlens.detect.features import Features, featurise_normal
 from conductlens.detect.lexicon import Lexicon, read_lexicon
 from conductlens.detect.normalise import normalise
@@ -36,6 +37,8 @@ class Scanner:
     triggers: tuple[tuple[Category, frozenset[str]], ...]
     semantic: tuple[tuple[SemanticModel, tuple[Requirement, ...] | None], ...] = ()
     cascades: tuple[Cascade, ...] = ()
+    family: dict[str, str] = field(default_factory=dict)  # category id -> family
+    names: dict[str, str] = field(default_factory=dict)  # category id -> name
 
     @classmethod
     def build(cls, policy: Policy) -> Scanner:
@@ -62,6 +65,8 @@ class Scanner:
                 for m in policy.models
                 if m.kind == "conduct" and _rules_using(policy, "model", m.id)
             ),
+            family=family_of(policy.categories),
+            names={c.id: c.name for c in policy.categories},
         )
 
     def hits(self, texts: Sequence[str]) -> dict[int, list[Hit]]:
@@ -115,14 +120,16 @@ class Scanner:
                 findings.extend(self._message(message_id, text, grouped[index]))
         return findings
 
-    def _message(self, message_id: str, text: str, hits: list[Hit]) -> Iterable[Finding]:
+    def _message(self, message_id: str, text: str, hits: list[Hit]) -> list[Finding]:
         keys = {hit.label for hit in hits} | {hit.label.partition("/")[0] for hit in hits}
+        found = []
         for category, triggers in self.triggers:
             if keys.isdisjoint(triggers):  # cheap skip: nothing this category looks for
                 continue
             finding = _categorise(category, message_id, text, hits, self.policy.version)
             if finding is not None:
-                yield finding
+                found.append(finding)
+        return one_per_family(found, self.family, self.names) if len(found) > 1 else found
 
 
 def _triggers(category: Category) -> frozenset[str]:
