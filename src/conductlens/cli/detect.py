@@ -7,12 +7,13 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from conductlens.cli._common import DbOption
 from conductlens.detect.base import Finding, PolicyError
 from conductlens.detect.contract import finding_json
 from conductlens.detect.datasets import default_dir
@@ -91,12 +92,36 @@ def train(
         Path | None,
         typer.Option(
             "--output",
-            help="Where to write the weights (default: the package's).",
+            help="Where to write the weights (default: the package's; with --from-decisions,"
+            " ./force-model).",
             show_default=False,
         ),
     ] = None,
+    from_decisions: Annotated[
+        bool,
+        typer.Option(
+            "--from-decisions",
+            help="Train a force model from reviewers' relevant / not relevant decisions in"
+            " the store (a new version with its own force policy; the baseline is unchanged).",
+        ),
+    ] = False,
+    case: Annotated[
+        str | None,
+        typer.Option(help="With --from-decisions: only this case's decisions.",
+                     show_default=False),
+    ] = None,
+    db: DbOption = None,
+    reason: Annotated[
+        str,
+        typer.Option("--reason", help="Why the decided messages are read; recorded in the"
+                     " audit log with your name."),
+    ] = "training a force model from reviewers' decisions",
 ) -> None:
-    """Train the classifiers reproducibly and write weights plus manifest.json."""
+    """Train the classifiers reproducibly and write weights plus manifest.json; or, with
+    --from-decisions, a force model from reviewers' decisions."""
+    if from_decisions:
+        _train_from_decisions(datasets, output or Path("force-model"), case, db, reason)
+        return
     from conductlens.detect.train import train_all
 
     root = datasets or default_dir()
@@ -111,6 +136,57 @@ def train(
     for name, entry in sorted(models.items()):
         table.add_row(name, entry["sha256"])
     console.print(table)
+
+
+def _train_from_decisions(
+    datasets: Path | None, output: Path, case: str | None, db: str | None, reason: str
+) -> None:
+    from conductlens.cli._common import open_existing_store, require_case, user_errors
+    from conductlens.detect.force_model import train_force_model
+    from conductlens.detect.policy import load_policy
+    from conductlens.review.custodian import CustodianSession
+
+    store = open_existing_store(db)
+    require_case(store, case)
+    where = f"in case {case}" if case else "in every case"
+    console = Console()
+    with user_errors():
+        purpose: dict[str, object] = {"output": str(output), "model": "force-decisions"}
+        decided = CustodianSession(store, reason).decided_messages(case, purpose)
+        with console.status(f"training on {len(decided)} decided messages ..."):
+            result = train_force_model(decided, output, baseline=load_policy(), where=where,
+                                       datasets=datasets or default_dir())
+    _print_force(console, result.version, result.entry, result.policy)
+
+
+def _print_force(console: Console, version: str, entry: dict[str, Any], policy: Path) -> None:
+    counts, metrics = entry["decisions"], entry["metrics"]
+    mine, theirs = metrics["held_back"]["force model"], metrics["held_back"]["national baseline"]
+    console.print(
+        f"[bold]{version}[/]: {counts['messages']} decided messages ({counts['relevant']} "
+        f"relevant), {counts['train']} trained on, {counts['held_back']} held back. Held back: "
+        f"AUC {mine['auc']:.3f}, accuracy {mine['accuracy']:.3f} (chance "
+        f"{mine['chance_accuracy']:.3f}); the national baseline {theirs['accuracy']:.3f}.",
+        highlight=False, soft_wrap=True)
+    table = Table(title="The force model alone (flagged = score >= 0.5) and the baseline")
+    for column in ("set", "system", "n", "precision", "recall", "f1", "false alarms"):
+        table.add_column(column)
+    rows = [("held back", system, values) for system, values in metrics["held_back"].items()]
+    rows += [(name, "force model", values) for name, values in metrics.items()
+             if name != "held_back"]
+    for name, system, values in rows:
+        alarms = values.get("false alarms", values.get("flagged_rate"))
+        cells = [values.get(k) for k in ("precision", "recall", "f1")] + [alarms]
+        table.add_row(name, system, str(int(values["n"])),
+                      *("-" if v is None else f"{v:.3f}" for v in cells))
+    console.print(table)
+    benign = metrics["benign_police.txt"]["flagged_rate"]
+    if benign > 0.05:
+        console.print(f"[yellow]warning:[/] the model flags {benign:.0%} of the benign police "
+                      "messages; more decisions are needed before it is used.", highlight=False)
+    console.print(f"Force policy written to {policy} (not the baseline: use it with "
+                  f"--policy; compare with `conductlens models evaluate --policy {policy}`).",
+                  highlight=False, soft_wrap=True)
 
 
 def evaluate(

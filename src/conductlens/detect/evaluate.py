@@ -25,7 +25,13 @@ from conductlens.detect import datasets as ds
 from conductlens.detect.base import Finding, Severity
 from conductlens.detect.classifier import Classifier
 from conductlens.detect.conduct import ConductModel
-from conductlens.detect.evaluate_register import medium_or_high, previous_release, register_rows
+from conductlens.detect.evaluate_register import (
+    force_rows,
+    medium_or_high,
+    other_baseline,
+    previous_release,
+    register_rows,
+)
 from conductlens.detect.metrics import scores
 from conductlens.detect.policy import Policy
 from conductlens.detect.register import register_split
@@ -115,6 +121,9 @@ def _systems(policy: Policy, task: str) -> dict[str, Predictor]:
     systems["previous release (no conduct model)"] = policy_predictor(
         previous_release(policy), keep
     )
+    baseline = other_baseline(policy)
+    if baseline is not None:
+        systems["national baseline"] = policy_predictor(baseline, keep)
     systems[f"classifier:{task} alone"] = classifier_predictor(models[task])
     for cascade in scanner(policy).cascades:
         if task in cascade.model.labels:
@@ -206,9 +215,16 @@ def _register(report: Report, policy: Policy, split: str) -> None:
         "previous release (no conduct model)",
         register_rows(medium_or_high(previous_release(policy)), examples),
     )
+    baseline = other_baseline(policy)
+    if baseline is not None:
+        report.add(section, dataset, "national baseline",
+                   register_rows(medium_or_high(baseline), examples))  # fmt: skip
     other = profanity_check_predictor()
     if other is not None:
         report.add(section, dataset, "alt-profanity-check", register_rows(other, examples))
+    for dataset, system, values in force_rows(policy):
+        report.add("force models on their held-back decisions (recorded at training)",
+                   dataset, system, values)
 
 
 def benign_messages() -> list[str]:
@@ -219,14 +235,18 @@ def benign_messages() -> list[str]:
 
 def _benign(report: Report, policy: Policy) -> None:
     texts = benign_messages()
-    findings = scan_batch(policy, [(str(i), t) for i, t in enumerate(texts)])
-    flagged = _flags(findings, len(texts), lambda f: f.severity >= Severity.MEDIUM)
-    report.add(
-        "benign police messages",
-        "benign_police.txt",
-        "conductlens policy",
-        {"n": float(len(texts)), "medium_or_high_rate": float(flagged.mean())},
-    )
+    baseline = other_baseline(policy)
+    compared = [("conductlens policy", policy)]
+    compared += [("national baseline", baseline)] if baseline is not None else []
+    for system, chosen in compared:
+        findings = scan_batch(chosen, [(str(i), t) for i, t in enumerate(texts)])
+        flagged = _flags(findings, len(texts), lambda f: f.severity >= Severity.MEDIUM)
+        report.add(
+            "benign police messages",
+            "benign_police.txt",
+            system,
+            {"n": float(len(texts)), "medium_or_high_rate": float(flagged.mean())},
+        )
     other = profanity_check_predictor()
     if other is not None:
         report.add(

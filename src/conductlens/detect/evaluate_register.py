@@ -7,13 +7,17 @@ measured here: thresholds and everything else were chosen on the validation spli
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from conductlens.detect.base import Severity
-from conductlens.detect.policy import Policy
+from conductlens.detect.classifier import MANIFEST
+from conductlens.detect.policy import BASELINE, Policy, load_policy
 from conductlens.detect.register import Example, register_split
 from conductlens.detect.scan import scan_batch
 
@@ -63,3 +67,26 @@ def register_rows(flag: Flagger, examples: Sequence[Example] | None = None) -> d
     values = {"n": float(len(examples))}
     values |= {key: float(np.mean(v)) for key, v in sorted(by.items(), key=lambda kv: kv[0])}
     return values
+
+
+def other_baseline(policy: Policy) -> Policy | None:
+    """The national baseline, when ``policy`` is another (a force policy): to compare."""
+    baseline = load_policy(BASELINE)
+    return None if policy.version == baseline.version else baseline
+
+
+def force_rows(policy: Policy) -> list[tuple[str, str, dict[str, float]]]:
+    """For each force model the policy names (trained from reviewers' decisions), the
+    figures on its held-back decisions recorded at training: the model and the baseline."""
+    rows = []
+    for ref in policy.models:
+        path = Path(ref.file)
+        try:
+            entry: dict[str, Any] = json.loads(
+                (path.parent / MANIFEST).read_text(encoding="utf-8"))["models"][path.stem]
+        except (OSError, KeyError, ValueError):
+            continue
+        if entry.get("trained_from") == "decisions":
+            for system, values in entry["metrics"]["held_back"].items():
+                rows.append((f"{path.stem}: held-back decisions", system, values))
+    return rows

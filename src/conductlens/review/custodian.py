@@ -1,6 +1,10 @@
 """``CustodianSession``: the command line's door to whole exhibits (``search``,
 ``export-messages``).
 
+``decided_messages`` reads the texts of the messages reviewers decided on, for training a
+force's own model (``models train --from-decisions``): only findings inside each case's
+authorised scope, names masked with the case's pseudonyms, recorded before anything is read.
+
 The evidence custodian works outside any case scope, so what matters is the record: the
 audit event is written and committed *before* the first message is read, naming the query
 (its words), the case, the format, the recipient and how many messages were selected, so a
@@ -17,10 +21,12 @@ from collections.abc import Iterator
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
-from conductlens.review import audit, cases
+from conductlens.detect.decided import TRAINING_DECISIONS, Decided
+from conductlens.review import audit, cases, queue, scope
 from conductlens.review._csv import csv_row
+from conductlens.review.pseudonyms import Namer
 from conductlens.store import Store, current_user, reads
 from conductlens.store import tables as t
 from conductlens.store.search import query_words
@@ -89,6 +95,65 @@ class CustodianSession:
             count = write_records(fh, reads.iter_messages(conn, case=case, zone=zone), fmt)
         self._record("cli.export.done", detail | {"messages": count})
         return count
+
+
+    def decided_messages(self, case: str | None, purpose: dict[str, object]) -> list[Decided]:
+        """Each in-scope message a reviewer decided on (relevant or not relevant, the latest
+        decision of each finding), its text masked, with the decided findings' categories
+        and Standards. Recorded (counts and ``purpose``, no content) before any text is read.
+        """
+        with self.store.engine.connect() as conn:
+            scopes = _scopes(conn, case)
+            counts = {s.case_id: _decided_count(conn, s) for s in scopes}
+        self._record("cli.train", {"case": case, "purpose": purpose, "cases": len(scopes),
+                                   "decided_findings": sum(counts.values())},
+                     {"case": sorted(counts)})
+        found: list[Decided] = []
+        with self.store.engine.begin() as conn:  # the Namer may give a mention its pseudonym
+            for sc in scopes:
+                found.extend(_decided(conn, sc))
+        return found
+
+
+def _scopes(conn: Connection, case: str | None) -> list[scope.Scope]:
+    ids = select(t.cases.c.id).order_by(t.cases.c.id)
+    if case is not None:
+        ids = ids.where(t.cases.c.reference == case)
+    found = (scope.current(conn, int(case_id)) for case_id in conn.scalars(ids))
+    return [sc for sc in found if sc is not None]
+
+
+def _decided_query(sc: scope.Scope, columns: list[Any], with_decision: bool = False) -> Any:
+    query, latest = queue.base(sc, columns)
+    if with_decision:
+        query = query.add_columns(latest.c.decision)
+    return query.where(latest.c.decision.in_(TRAINING_DECISIONS),
+                       ~t.findings.c.category.startswith("image-"),
+                       t.findings.c.detector != "ocr")  # words read from a picture
+
+
+def _decided_count(conn: Connection, sc: scope.Scope) -> int:
+    inner = _decided_query(sc, [t.findings.c.id]).subquery()
+    return int(conn.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+def _decided(conn: Connection, sc: scope.Scope) -> list[Decided]:
+    f, m = t.findings.c, t.messages.c
+    rows = conn.execute(_decided_query(sc, [m.id, m.text, f.category, f.standards], True)
+                        .order_by(m.id, f.id)).all()
+    namer = Namer(conn, sc.case_id, ())
+    by_message: dict[int, list[Any]] = {}
+    for row in rows:
+        by_message.setdefault(int(row[0]), []).append(row)
+    out = []
+    for found in by_message.values():
+        relevant = [r for r in found if r[4] == "relevant"]
+        chosen = relevant or found  # one relevant finding makes the message relevant
+        out.append(Decided(
+            namer.redact(str(found[0][1] or "")), bool(relevant),
+            tuple(dict.fromkeys(str(r[2]) for r in chosen)),
+            tuple(dict.fromkeys(s for r in chosen for s in json.loads(str(r[3]))))))
+    return out
 
 
 def write_records(fh: IO[str], records: Iterator[dict[str, Any]], fmt: str) -> int:
