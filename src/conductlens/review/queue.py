@@ -65,6 +65,7 @@ class QueueFilter:
     decision: str = ""  # "", "undecided" or one of DECISIONS
     tag: str = ""  # a tag in force on the finding
     escalation: str = ""  # "" or a key of escalations.FILTERS
+    low: bool = False  # include low severity (left out by default unless asked for by name)
     sort: str = "severity"
     grouped: bool = True  # identical messages as one row
 
@@ -91,8 +92,9 @@ class QueueFilter:
                 got[name] = parse(params[name]) if params.get(name) else None
             except ValueError:
                 continue
-        if params.get("grouped") in ("0", "1"):
-            got["grouped"] = params["grouped"] == "1"
+        for name in ("grouped", "low"):
+            if params.get(name) in ("0", "1"):
+                got[name] = params[name] == "1"
         if params.get("undecided") == "true" and "decision" not in got:
             got["decision"] = "undecided"
         return cls(**got)
@@ -159,6 +161,8 @@ def narrow(query: Select[Any], flt: QueueFilter, sender_ids: list[int] | None,
     """``query`` narrowed by ``flt`` (``sender_ids``: the participants shown as its sender)
     in case ``case_id``, for ``username`` (whose escalations "escalated to me" means)."""
     conds: list[ColumnElement[bool]] = []
+    if not flt.low and not flt.severity:  # low findings wait until asked for (issue 8)
+        conds.append(f.c.severity != "low")
     if flt.tag:
         conds.append(tags.tagged(case_id, flt.tag))
     if flt.escalation:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +55,7 @@ class QueuePage:
     findings: int  # findings over all pages
     page: int
     per_page: int
+    low_hidden: int = 0  # low-severity findings the filter would match, left out by default
 
     @property
     def first(self) -> int:
@@ -114,7 +115,16 @@ class QueueSession(ReviewSession):
                                                     if x.id != r.finding.id]
             self._audit(conn, "view.queue", sc, {"finding": shown},
                         {"page": page, "filter": flt.query_string()})
-        return QueuePage(rows, total, found, page, per_page)
+            hidden = self._low_hidden(conn, sc, namer, flt)
+        return QueuePage(rows, total, found, page, per_page, hidden)
+
+    def _low_hidden(self, conn: Connection, sc: scope.Scope, namer: Namer, flt: q.QueueFilter
+                    ) -> int:
+        """How many low-severity findings the default queue leaves out of ``flt``'s."""
+        if flt.low or flt.severity:
+            return 0
+        query, _ = self._narrowed(sc, namer, replace(flt, severity="low"))
+        return int(conn.scalar(q.count_of(query.add_columns(t.findings.c.id))) or 0)
 
     def _group_rows(self, conn: Connection, sc: scope.Scope, namer: Namer, query: Any,
                     latest: Any, flt: q.QueueFilter, page: int, per_page: int

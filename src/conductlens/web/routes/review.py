@@ -75,7 +75,7 @@ def finding(request: Request, case_id: int, finding_id: int, session: CanRead,
         "reviewers": review.escalation_choices(), "me": session.user.username,
         "others": review.sender_findings(finding_id),
         "sender_qs": QueueFilter(sender=found.message.sender.label, sort="time",
-                                 grouped=False).query_string()})
+                                 grouped=False, low=True).query_string()})
 
 
 def _after_decision(case_id: int, review: CaseDoor, finding_id: int, flt: QueueFilter
