@@ -108,9 +108,10 @@ def _investigator_reviews(browser: Any, server: Any, case_url: str) -> None:
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     page.wait_for_url("**/findings/*")
+    _tag_and_escalate_by_keyboard(page, server)
     page.keyboard.press("r")
     assert page.get_by_label("relevant", exact=True).is_checked()
-    page.get_by_label("Note").fill("Demeaning remark about a victim")
+    page.get_by_label("Note", exact=True).fill("Demeaning remark about a victim")
     _shot(page, server, "04-finding")
     page.get_by_role("button", name="Record decision").click()
     page.get_by_role("link", name="People").click()
@@ -119,6 +120,58 @@ def _investigator_reviews(browser: Any, server: Any, case_url: str) -> None:
     row = page.get_by_role("row").filter(has_text="Participant 03")
     row.get_by_label("Reason").fill("Laughed at the remark: a Standard 10 question")
     row.get_by_role("button", name="Ask to unmask").click()
+    _sign_out(page)
+
+
+def _focused(page: Any) -> str:
+    return str(page.evaluate("document.activeElement ? document.activeElement.id : ''"))
+
+
+def _tag_and_escalate_by_keyboard(page: Any, server: Any) -> None:
+    """On a finding: keys keep working after r (no trap in the radios), ? lists them, t and
+    e reach the tag and escalation forms, Esc gives the keys back."""
+    page.keyboard.press("n")
+    assert page.get_by_label("not relevant", exact=True).is_checked()
+    page.keyboard.press("?")
+    help_list = page.locator("#keys-help")
+    assert help_list.is_visible() and "escalate" in help_list.inner_text()
+    page.keyboard.press("Escape")
+    assert not help_list.is_visible()
+    page.keyboard.press("t")
+    assert _focused(page) == "tag-name"
+    page.keyboard.press("Escape")  # out of the field: the keys work again
+    assert _focused(page) != "tag-name"
+    page.keyboard.press("t")
+    page.get_by_label("Tag (key t)").select_option("non-compliant")
+    page.get_by_label("Comment").fill("Victim-blaming; Standard 1 and 9")
+    page.get_by_role("button", name="Add tag").click()
+    tags = page.get_by_test_id("finding-tags")
+    assert "non-compliant" in tags.inner_text() and "Victim-blaming" in tags.inner_text()
+    page.keyboard.press("e")
+    assert _focused(page) == "esc-to"
+    page.get_by_label("Escalate to (key e)").select_option("supervisor")
+    page.get_by_label("Note for the second reviewer").fill("Second opinion on gross misconduct")
+    page.get_by_role("button", name="Escalate").click()
+    assert "awaiting second review" in page.get_by_test_id("escalations").inner_text()
+    _shot(page, server, "04a-finding-tagged-escalated")
+
+
+def _supervisor_second_review(browser: Any, server: Any, case_url: str) -> None:
+    page = _sign_in(browser, server, "supervisor")
+    page.goto(f"{case_url}/queue?escalation=to_me")
+    assert page.get_by_label("Escalation").input_value() == "to_me"
+    assert page.get_by_text("escalated to supervisor").first.is_visible()
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/findings/*")
+    page.get_by_label("Second review decision").select_option("relevant")
+    page.get_by_label("Second review note").fill("Agreed: refer for a misconduct meeting")
+    page.get_by_role("button", name="Record second review").click()
+    done = page.get_by_test_id("escalations").inner_text()
+    assert "Second review by supervisor" in done and "Agreed: refer" in done
+    _shot(page, server, "04b-second-review")
+    page.goto(f"{case_url}/queue?escalation=to_me")
+    assert "escalated to supervisor" not in page.content()
     _sign_out(page)
 
 
@@ -139,7 +192,8 @@ def _auditor_checks(browser: Any, server: Any) -> None:
     log = page.locator("table.audit").inner_text()
     for action in ("login", "case.open", "case.team.add", "exhibit.add", "policy.run",
                    "scope.propose", "scope.authorise", "view.queue", "view.finding",
-                   "review.decide", "unmask.request", "unmask.approve", "view.people"):
+                   "review.decide", "review.tag", "review.escalate", "review.second_review",
+                   "unmask.request", "unmask.approve", "view.people"):
         assert action in log, action
     assert "slag" not in log  # the log records what was seen, never the content
     _shot(page, server, "05-audit-log")
@@ -159,5 +213,6 @@ def test_the_whole_journey(browser: Any, server: Any) -> None:
     _admin_approves_the_team_change(browser, server)
     _supervisor_authorises(browser, server, case_url)
     _investigator_reviews(browser, server, case_url)
+    _supervisor_second_review(browser, server, case_url)
     _supervisor_unmasks(browser, server, case_url)
     _auditor_checks(browser, server)

@@ -193,3 +193,16 @@ def test_the_finding_page_lists_the_senders_other_findings(login: Any, scoped: W
     alan = client.get(f"/cases/{scoped.case_id}/findings/{scoped.sample.finding_ids[0]}").text
     assert f'data-testid="other-{scoped.sample.finding_ids[1]}"' in alan
     assert f'data-testid="other-{scoped.sample.finding_ids[2]}"' not in alan  # outside
+
+
+def test_the_keys_for_tag_and_escalate_are_wired_and_listed(login: Any, scoped: World) -> None:
+    client = login("investigator")
+    page = client.get(f"/cases/{scoped.case_id}/findings/{scoped.sample.finding_ids[0]}").text
+    assert 'data-key-focus="t"' in page and 'data-key-focus="e"' in page
+    keys = page.split('id="keys-help"')[1].split("</aside>")[0]
+    for key in ("j", "k", "r", "n", "c", "e", "t", "]", "?", "Esc"):
+        assert f"<kbd>{key}</kbd>" in keys, key
+    script = client.get("/static/app.js").text
+    assert "focusField" in script and "http" not in script  # plain, local script
+    queue = client.get(f"/cases/{scoped.case_id}/queue").text
+    assert 'id="bulk-tag" name="tag" data-key-focus="t"' in queue

@@ -14,6 +14,18 @@
     var link = document.querySelector(selector);
     if (link) { window.location.assign(link.getAttribute("href")); }
   }
+  // e and t put the keyboard in the escalation or tag form; Esc gives it back to the page.
+  function focusField(key) {
+    var field = document.querySelector('[data-key-focus="' + key + '"]');
+    if (field) { field.focus(); }
+    return !!field;
+  }
+  function leaveField(e) {
+    if (e.key !== "Escape" || !typing(e.target)) { return false; }
+    e.target.blur();
+    e.preventDefault();
+    return true;
+  }
   function helpKeys() {
     var help = document.querySelector("[data-keys-help]");
     return function (e) {
@@ -34,8 +46,16 @@
       items[at].querySelector("a").focus();
     }
     document.addEventListener("keydown", function (e) {
-      if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+      if (leaveField(e) || typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) { return; }
       if (help(e)) { e.preventDefault(); return; }
+      if ((e.key === "t" && focusField("t")) || (e.key === "e" && at >= 0)) {
+        e.preventDefault();
+        if (e.key === "e") {  // escalate the selected finding: its page, at the form
+          window.location.assign(items[at].querySelector("a").getAttribute("href") + "#escalate");
+        }
+        return;
+      }
+      if (e.key === "]") { go('a[rel="next"]'); }
       if (e.key === "j") { select(at + 1); e.preventDefault(); }
       if (e.key === "k") { select(at - 1); e.preventDefault(); }
       if (e.key === "x" && at >= 0) {
@@ -46,9 +66,11 @@
     });
   }
   function decideKeys(form, help) {
+    if (window.location.hash === "#escalate") { focusField("e"); }
     document.addEventListener("keydown", function (e) {
-      if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+      if (leaveField(e) || typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) { return; }
       if (help(e)) { e.preventDefault(); return; }
+      if ((e.key === "e" || e.key === "t") && focusField(e.key)) { e.preventDefault(); return; }
       var radio = form ? form.querySelector('input[data-key="' + e.key + '"]') : null;
       if (radio) {
         radio.checked = true;
