@@ -2,7 +2,10 @@
 
 A participant's *identity* is the register person they are linked to (``person:N``), else
 their phone number in E.164 (``phone:+44...``), else the participant row
-(``participant:N``), so one bystander seen in two exhibits gets one pseudonym. Numbers are
+(``participant:N``), so one bystander seen in two exhibits gets one pseudonym. Where exhibits
+hold the same conversation (a phone database and its text export, several members' phones),
+participants that ``store.groups.people_across_exhibits`` finds to be one person (same phone,
+else same shown name in the linked chat) share the strongest identity among them. Numbers are
 given in order of first appearance (lowest message id), stored per participant, and never
 change once given: linking, unlinking or merging later renumbers no one, so comparing pages
 before and after a change tells nothing. An unmasking names a number, never an identity.
@@ -23,6 +26,7 @@ from conductlens.review.cases import exhibit_ids
 from conductlens.review.redact import Masked, Redactor
 from conductlens.review.register import to_e164
 from conductlens.store import tables as t
+from conductlens.store.groups import people_across_exhibits
 from conductlens.store.tables_review import (
     identifiers,
     participant_links,
@@ -53,12 +57,13 @@ class _Who:
 
 
 def _participants(conn: Connection, case_id: int) -> dict[int, _Who]:
+    ids = exhibit_ids(conn, case_id)
     rows = conn.execute(
         select(t.participants.c.id, t.participants.c.name, t.participants.c.phone,
                t.participants.c.key, participant_links.c.person_id, people.c.name)
         .outerjoin(participant_links, participant_links.c.participant_id == t.participants.c.id)
         .outerjoin(people, people.c.id == participant_links.c.person_id)
-        .where(t.participants.c.exhibit_id.in_(exhibit_ids(conn, case_id)))
+        .where(t.participants.c.exhibit_id.in_(ids))
     ).all()
     out = {}
     for pid, name, phone, key, person_id, person_name in rows:
@@ -69,6 +74,29 @@ def _participants(conn: Connection, case_id: int) -> dict[int, _Who]:
         # The contact name belongs to the participant; a linked register name is masked as
         # the register person (``person:N``), so a later link or unlink changes no text.
         out[int(pid)] = _Who(identity, person_id, real, (name,) if name else (), phone)
+    return _one_per_person(out, people_across_exhibits(conn, ids))
+
+
+def _one_per_person(who: dict[int, _Who], across: dict[int, str]) -> dict[int, _Who]:
+    """Give the participants found to be one person across exhibits one identity: their
+    register person if exactly one is linked, else a phone, else the first participant's.
+    Two different register people are never merged (the register outranks a name match)."""
+    groups: dict[str, list[int]] = {}
+    for pid in sorted(who):
+        groups.setdefault(across.get(pid, f"participant:{pid}"), []).append(pid)
+    out = dict(who)
+    for members in groups.values():
+        kinds = {who[p].identity for p in members}
+        registered = {i for i in kinds if i.startswith("person:")}
+        if len(members) < 2 or len(registered) > 1:
+            continue
+        chosen = (next(iter(registered)) if registered
+                  else min((i for i in kinds if i.startswith("phone:")), default=None)
+                  or who[members[0]].identity)
+        for p in members:
+            if who[p].identity != chosen:
+                out[p] = _Who(chosen, who[p].person_id, who[p].real_name, who[p].names,
+                              who[p].phone)
     return out
 
 
