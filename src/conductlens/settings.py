@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     sqlite_seconds: float = _DEFAULT.sqlite_seconds
     # Seconds a connection waits for another writer before giving up with one line.
     busy_timeout: float = 30.0
+    # The force's region (ISO 3166 code): declared phone numbers without a country code
+    # are read as numbers there (the register's E.164 normal form).
+    phone_region: str = "GB"
 
     def limits(self) -> Limits:
         """The ingest limits these settings describe."""

@@ -52,7 +52,7 @@ def _seed(store: Store) -> None:
     with store.engine.begin() as conn:
         for staff, name, phone in STAFF:
             pid = register.add_person(conn, staff, name, "Example Police", "Team B", "PC")
-            register.declare(conn, pid, "phone", "whatsapp", phone)
+            register.declare(conn, pid, "whatsapp", phone)
 
 
 @pytest.fixture

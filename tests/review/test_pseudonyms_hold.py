@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from conductlens.errors import ConductLensError
-from conductlens.review import links, register
+from conductlens.review import links, matching, register
 from conductlens.review.access import Forbidden
 from conductlens.review.door import CaseDoor
 from conductlens.review.pseudonyms import Namer
@@ -180,5 +180,5 @@ def test_numbers_survive_a_new_exhibit(store: Store, scoped: World) -> None:
     before = _people(store, scoped)
     second = write_sample(store)  # the same people again, in a second exhibit of the case
     with store.engine.begin() as conn:
-        register.link_by_identifier(conn, [second.exhibit_id], "investigator")
+        matching.link_by_identifier(conn, [second.exhibit_id], "investigator")
     assert _people(store, scoped) == before  # the same people keep the same numbers

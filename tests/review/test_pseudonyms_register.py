@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from conductlens.errors import ConductLensError
-from conductlens.review import pseudonyms, register
+from conductlens.review import pseudonyms, register, register_csv
 from conductlens.review.access import ReviewSession
 from conductlens.review.sample import World
 from conductlens.store import Store
@@ -74,17 +74,18 @@ def test_participants_link_by_declared_phone(store: Store, world: World) -> None
     assert len(linked) == 3  # Alan, Beth, Carl declared; Dana is not staff
 
 
-def test_csv_import_and_errors_name_the_line(store: Store) -> None:
+def test_old_style_csv_cells_still_import(store: Store) -> None:
     data = ("staff_number,name,force,team,role,identifiers\n"
             "PC9,Eve Ray,Example,Team C,PC,phone:whatsapp:07700 900009; username:telegram:@eve\n")
-    assert register.import_csv(store.engine, data, "admin") == 1
+    assert register_csv.import_csv(store.engine, data, "admin").errors == []
     with store.engine.connect() as conn:
         person = register.list_people(conn)[0]
-        assert register.person_identifiers(conn, person.id) == [
-            ("phone", "whatsapp", "+447700900009"), ("username", "telegram", "eve")]
+        assert [(i.kind, i.value) for i in register.person_identifiers(conn, person.id)] == [
+            ("whatsapp", "+447700900009"), ("telegram", "eve")]
     bad = "staff_number,name,force,identifiers\nPC8,X,Y,phone:whatsapp:nonsense\n"
-    with pytest.raises(ConductLensError, match="line 2"):
-        register.import_csv(store.engine, bad, "admin")
+    report = register_csv.import_csv(store.engine, bad, "admin")
+    assert report.errors == ["line 2, field identifiers: 'nonsense' is not a valid phone "
+                             "number or WhatsApp JID"]
 
 
 def test_manual_link_and_unlink_are_audited(store: Store, world: World) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from conductlens.review import register
+from conductlens.review import register_csv
 from conductlens.review.sample import World
 from conductlens.store import Store
 from conductlens.store.tables_review import audit_events
@@ -114,7 +114,7 @@ def test_script_in_message_text_is_escaped(login: Any, scoped: World) -> None:
 def test_script_in_names_search_and_case_fields_is_escaped(login: Any, scoped: World,
                                                            store: Store) -> None:
     evil = "<img src=x onerror=alert(1)>"
-    register.import_csv(store.engine, f"staff_number,name,force\nX1,{evil},{evil}\n", "admin")
+    register_csv.import_csv(store.engine, f"staff_number,name,force\nX1,{evil},{evil}\n", "admin")
     client = login("investigator")
     assert evil not in client.get("/register").text
     response = client.post("/cases", data={"csrf": client.csrf, "reference": "R<b>1",

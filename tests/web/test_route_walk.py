@@ -137,7 +137,8 @@ def _check(role: str, method: str, path: str, body: str, world: World, store: St
     else:
         names_ok = False
         body_for_names = re.sub(r"<select.*?</select>", "", body, flags=re.S)
-    numbers_ok = (role == "admin" and path == "/register") or (
+    # The register's pages (shown again after each change to it) list numbers to admins.
+    numbers_ok = (role == "admin" and path.startswith("/register")) or (
         role == "auditor" and "audit" in path)
     for secret in OUTSIDE:
         if secret in body:

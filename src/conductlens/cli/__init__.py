@@ -16,6 +16,7 @@ from conductlens.cli import (
     review,
     scan,
     serve_check,
+    staff,
     users,
 )
 
@@ -38,6 +39,7 @@ report.register(app)
 images.register(app)
 jobs.register(app)
 users.register(app)
+staff.register(app)
 
 
 def main() -> None:

@@ -23,12 +23,14 @@ InsecureOption = Annotated[bool, typer.Option(
 def _serve(store: Store, host: str, port: int, http: bool) -> None:
     import uvicorn
 
+    from conductlens.settings import Settings
     from conductlens.web.app import create_app
     from conductlens.web.settings import WebSettings
 
     if http and host not in ("127.0.0.1", "localhost", "::1"):
         raise fail("--http is only allowed on a loopback address")
-    app = create_app(store, WebSettings(secure_cookies=not http))
+    region = Settings().phone_region
+    app = create_app(store, WebSettings(secure_cookies=not http, phone_region=region))
     console.print(f"ConductLens on http{'' if http else 's'}://{host}:{port}/ (Ctrl-C stops)")
     # Access logs hold paths only; search terms travel in POST bodies, never in URLs.
     uvicorn.run(app, host=host, port=port, log_level="warning")

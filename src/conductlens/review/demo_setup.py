@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from conductlens.ingest.pipeline import IngestSummary, ingest_path
-from conductlens.review import audit, cases, register, scope, team_duties, teams
+from conductlens.review import audit, cases, matching, register, scope, team_duties, teams
 from conductlens.review.accounts import add_user
 from conductlens.review.policy_run import record_findings
 from conductlens.review.roles import Role
@@ -67,7 +67,7 @@ def _register(store: Store, officers: object) -> None:
         for o in officers:  # type: ignore[attr-defined]
             pid = register.add_person(conn, o.staff_number, o.name, "Westshire Police",
                                       "Team 3, Northtown Response", o.rank)
-            register.declare(conn, pid, "phone", "whatsapp", o.phone)
+            register.declare(conn, pid, "whatsapp", o.phone)
         audit.append(conn, audit.AuditEvent("demo", "register.import",
                                             detail={"rows": len(officers)}))  # type: ignore[arg-type]
 
@@ -75,7 +75,7 @@ def _register(store: Store, officers: object) -> None:
 def _record_exhibits(store: Store, case_id: int, summaries: list[IngestSummary]) -> None:
     with store.engine.begin() as conn:
         ids = cases.exhibit_ids(conn, case_id)
-        register.link_by_identifier(conn, ids, "investigator")
+        matching.link_by_identifier(conn, ids, "investigator")
         for s in summaries:
             audit.append(conn, audit.AuditEvent(
                 "investigator", "exhibit.add", case_id, {"exhibit": ids},

@@ -28,6 +28,7 @@ from conductlens.review import (
     audit,
     cases,
     links,
+    matching,
     pseudonyms,
     register,
     scope,
@@ -231,7 +232,7 @@ class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, Peopl
 
         def act(conn: Connection) -> None:
             ids = cases.exhibit_ids(conn, self.case_id)
-            register.link_by_identifier(conn, ids, self._actor)
+            matching.link_by_identifier(conn, ids, self._actor)
             audit.append(conn, audit.AuditEvent(
                 self._actor, "exhibit.add", self.case_id, {"exhibit": ids},
                 detail={"reference": summary.reference, "sha256": summary.sha256,

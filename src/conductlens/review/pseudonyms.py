@@ -24,11 +24,10 @@ from conductlens.review import audit
 from conductlens.review._ids import inserted_id, pairs
 from conductlens.review.cases import exhibit_ids
 from conductlens.review.redact import Masked, Redactor
-from conductlens.review.register import to_e164
+from conductlens.review.register import declared_phones, to_e164
 from conductlens.store import tables as t
 from conductlens.store.groups import people_across_exhibits
 from conductlens.store.tables_review import (
-    identifiers,
     participant_links,
     people,
     pseudonyms,
@@ -235,10 +234,9 @@ class Namer:
             redactor.add_phone(who.phone, key)
         for person_id, name in self._conn.execute(select(people.c.id, people.c.name)):
             redactor.add_name(str(name), f"person:{person_id}")
-        for person_id, value in self._conn.execute(
-                select(identifiers.c.person_id, identifiers.c.value)
-                .where(identifiers.c.kind == "phone")):
-            redactor.add_phone(str(value), f"person:{person_id}")
+        # Every declared number (phone, WhatsApp, Signal, Telegram) masks as its person.
+        for person_id, value in declared_phones(self._conn):
+            redactor.add_phone(value, f"person:{person_id}")
         return redactor
 
     def mask(self, text: str) -> Masked:

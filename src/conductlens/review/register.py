@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-import phonenumbers
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from conductlens.errors import ConductLensError
 from conductlens.review import audit
 from conductlens.review._ids import inserted_id
+from conductlens.review.identifiers import (
+    DEFAULT_REGION,
+    KINDS,
+    LABELS,
+    PHONE_KINDS,
+    is_phone,
+    normalise,
+    to_e164,
+)
 from conductlens.store import tables as t
 from conductlens.store.tables_review import identifiers, participant_links, people
 
-KINDS = ("phone", "username", "email")
-CSV_COLUMNS = ("staff_number", "name", "force", "team", "role", "identifiers")
+__all__ = ["KINDS", "Identifier", "Person", "add_person", "declare", "to_e164"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,26 +35,20 @@ class Person:
     role: str | None
 
 
-def to_e164(value: str, region: str = "GB") -> str | None:
-    """A phone number in E.164, or None when it is not a valid number."""
-    try:
-        parsed = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """One declared account or identifier, as stored (``value`` normalised)."""
 
+    id: int
+    person_id: int
+    kind: str
+    platform: str
+    value: str
+    declared_on: date | None
 
-def normalise_identifier(kind: str, value: str) -> str:
-    if kind not in KINDS:
-        raise ConductLensError(f"unknown identifier kind {kind!r} (use {', '.join(KINDS)})")
-    if kind == "phone":
-        e164 = to_e164(value)
-        if e164 is None:
-            raise ConductLensError(f"{value!r} is not a valid phone number")
-        return e164
-    return value.strip().lstrip("@").casefold()
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.kind, self.kind)
 
 
 def add_person(
@@ -65,51 +64,53 @@ def add_person(
     return inserted_id(result)
 
 
-def declare(conn: Connection, person_id: int, kind: str, platform: str, value: str) -> None:
-    """Record an identifier a person declared (idempotent)."""
-    norm = normalise_identifier(kind, value)
-    platform = platform.strip().casefold() or "any"
-    exists = conn.scalar(select(identifiers.c.id).where(
-        identifiers.c.kind == kind, identifiers.c.platform == platform,
-        identifiers.c.value == norm,
-    ))
-    if exists is None:
-        conn.execute(insert(identifiers).values(
-            person_id=person_id, kind=kind, platform=platform, value=norm
-        ))
+def _holder(conn: Connection, kind: str, value: str) -> tuple[int, str, str] | None:
+    """Who already declared this value: the same kind, or any phone kind for a number (a
+    number is one phone whichever app it was declared for)."""
+    kinds = PHONE_KINDS if kind in PHONE_KINDS and is_phone(value) else (kind,)
+    row = conn.execute(select(identifiers.c.person_id, people.c.staff_number, identifiers.c.kind)
+                       .join(people, people.c.id == identifiers.c.person_id)
+                       .where(identifiers.c.kind.in_(kinds), identifiers.c.value == value)
+                       .order_by(identifiers.c.id)).first()
+    return (int(row[0]), str(row[1]), str(row[2])) if row else None
 
 
-def _parse_identifiers(cell: str) -> list[tuple[str, str, str]]:
-    """``phone:whatsapp:+44 7700 900001; username:telegram:@bob`` -> triples."""
-    out = []
-    for item in filter(None, (p.strip() for p in cell.split(";"))):
-        kind, _, rest = item.partition(":")
-        platform, _, value = rest.partition(":")
-        if not value:
-            raise ConductLensError(f"identifier {item!r} is not kind:platform:value")
-        out.append((kind.strip(), platform.strip(), value.strip()))
-    return out
+def declare(conn: Connection, person_id: int, kind: str, value: str,
+            declared_on: date | None = None, region: str = DEFAULT_REGION) -> str:
+    """Record an identifier a person declared: ``added``, ``dated`` (known, date now set) or
+    ``known``; a one-line error if it is not valid or another person declared it."""
+    norm = normalise(kind, value, region)
+    held = _holder(conn, kind, norm)
+    if held is not None and held[0] != person_id:
+        raise ConductLensError(f"{norm} is already declared by {held[1]} "
+                               f"(as {LABELS.get(held[2], held[2])})")
+    row = conn.execute(select(identifiers.c.id, identifiers.c.declared_on).where(
+        identifiers.c.person_id == person_id, identifiers.c.kind == kind,
+        identifiers.c.value == norm)).first()
+    if row is None:
+        platform = "any" if kind in ("phone", "email") else kind
+        conn.execute(insert(identifiers).values(person_id=person_id, kind=kind,
+                                                platform=platform, value=norm,
+                                                declared_on=declared_on))
+        return "added"
+    if row[1] is None and declared_on is not None:
+        conn.execute(update(identifiers).where(identifiers.c.id == row[0])
+                     .values(declared_on=declared_on))
+        return "dated"
+    return "known"
 
 
-def import_csv(engine: Engine, data: str, actor: str) -> int:
-    """Import people from CSV (columns ``CSV_COLUMNS``); returns rows read. All or nothing."""
-    reader = csv.DictReader(io.StringIO(data))
-    missing = set(CSV_COLUMNS[:3]) - set(reader.fieldnames or ())
-    if missing:
-        raise ConductLensError(f"register CSV lacks columns: {', '.join(sorted(missing))}")
-    count = 0
-    with engine.begin() as conn:
-        for line, row in enumerate(reader, start=2):
-            try:
-                pid = add_person(conn, row["staff_number"].strip(), row["name"].strip(),
-                                 row["force"].strip(), row.get("team"), row.get("role"))
-                for kind, platform, value in _parse_identifiers(row.get("identifiers") or ""):
-                    declare(conn, pid, kind, platform, value)
-            except ConductLensError as exc:
-                raise ConductLensError(f"register CSV line {line}: {exc}") from exc
-            count += 1
-        audit.append(conn, audit.AuditEvent(actor, "register.import", detail={"rows": count}))
-    return count
+def add_identifier(conn: Connection, person_id: int, kind: str, value: str,
+                   declared_on: date | None, actor: str, region: str = DEFAULT_REGION) -> str:
+    """``declare`` for one identifier entered by hand, audited (the value is not logged)."""
+    if conn.scalar(select(people.c.id).where(people.c.id == person_id)) is None:
+        raise ConductLensError(f"no person {person_id} in the register")
+    outcome = declare(conn, person_id, kind, value, declared_on, region)
+    audit.append(conn, audit.AuditEvent(
+        actor, "register.declare", object_ids={"person": [person_id]},
+        detail={"kind": kind, "outcome": outcome,
+                "declared_on": declared_on.isoformat() if declared_on else None}))
+    return outcome
 
 
 def list_people(conn: Connection) -> list[Person]:
@@ -118,46 +119,26 @@ def list_people(conn: Connection) -> list[Person]:
             for r in rows]
 
 
-def person_identifiers(conn: Connection, person_id: int) -> list[tuple[str, str, str]]:
-    rows = conn.execute(select(identifiers.c.kind, identifiers.c.platform, identifiers.c.value)
-                        .where(identifiers.c.person_id == person_id)
-                        .order_by(identifiers.c.id))
-    return [(str(k), str(p), str(v)) for k, p, v in rows]
+def person_identifiers(conn: Connection, person_id: int) -> list[Identifier]:
+    """What ``person_id`` declared, in the order it was recorded."""
+    rows = conn.execute(select(identifiers).where(identifiers.c.person_id == person_id)
+                        .order_by(identifiers.c.id)).mappings()
+    return [Identifier(r["id"], r["person_id"], r["kind"], r["platform"], r["value"],
+                       r["declared_on"]) for r in rows]
 
 
-def _match(conn: Connection, phone: str | None, platform_id: str | None) -> int | None:
-    """The person who declared this phone (E.164) or platform id, if exactly one did."""
-    candidates: set[int] = set()
-    if phone and (e164 := to_e164(phone)):
-        candidates |= set(conn.scalars(select(identifiers.c.person_id).where(
-            identifiers.c.kind == "phone", identifiers.c.value == e164)))
-    if platform_id:
-        value = platform_id.strip().lstrip("@").casefold()
-        candidates |= set(conn.scalars(select(identifiers.c.person_id).where(
-            identifiers.c.kind.in_(("username", "email")), identifiers.c.value == value)))
-    return candidates.pop() if len(candidates) == 1 else None
+def declared_phones(conn: Connection) -> list[tuple[int, str]]:
+    """(person id, E.164) of every phone number declared, whichever app it was for."""
+    rows = conn.execute(select(identifiers.c.person_id, identifiers.c.value)
+                        .where(identifiers.c.kind.in_(PHONE_KINDS)))
+    return [(int(p), str(v)) for p, v in rows if is_phone(str(v))]
 
 
-def link_by_identifier(conn: Connection, exhibit_ids: list[int], actor: str) -> int:
-    """Link unlinked participants of these exhibits to people by declared identifiers."""
-    linked = set(conn.scalars(select(participant_links.c.participant_id)))
-    query = select(t.participants.c.id, t.participants.c.phone, t.participants.c.platform_id)
-    rows = conn.execute(query.where(t.participants.c.exhibit_id.in_(exhibit_ids))).all()
-    made = 0
-    for pid, phone, platform_id in rows:
-        person = None if pid in linked else _match(conn, phone, platform_id)
-        if person is not None:
-            _insert_link(conn, int(pid), person, "identifier", actor)
-            made += 1
-    if made:
-        audit.append(conn, audit.AuditEvent(actor, "link.auto", detail={"links": made}))
-    return made
-
-
-def _insert_link(conn: Connection, participant: int, person: int, method: str, actor: str) -> None:
+def insert_link(conn: Connection, participant: int, person: int, method: str, actor: str,
+                identifier: int | None = None, matched_on: str | None = None) -> None:
     conn.execute(insert(participant_links).values(
         participant_id=participant, person_id=person, method=method, created_by=actor,
-        created_at=datetime.now(UTC),
+        created_at=datetime.now(UTC), identifier_id=identifier, matched_on=matched_on,
     ))
 
 
@@ -165,7 +146,7 @@ def link(conn: Connection, participant: int, person: int, actor: str, reason: st
          case_id: int | None = None) -> None:
     """Manually link a participant to a person (replacing any link), audited."""
     conn.execute(delete(participant_links).where(participant_links.c.participant_id == participant))
-    _insert_link(conn, participant, person, "manual", actor)
+    insert_link(conn, participant, person, "manual", actor)
     audit.append(conn, audit.AuditEvent(
         actor, "link.manual", case_id, {"participant": [participant], "person": [person]},
         reason,
@@ -178,3 +159,51 @@ def unlink(conn: Connection, participant: int, actor: str, reason: str,
     audit.append(conn, audit.AuditEvent(
         actor, "link.remove", case_id, {"participant": [participant]}, reason
     ))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSource:
+    """Where one participant link came from: the exhibit, how it was made and, for a link
+    by identifier, which declared identifier matched what of the participant's record."""
+
+    person_id: int
+    exhibit: str
+    method: str  # identifier | manual
+    identifier: Identifier | None
+    matched_on: str | None
+    created_by: str
+    created_at: datetime
+
+    @property
+    def how(self) -> str:
+        if self.method != "identifier":
+            return "linked by hand (approved request)"
+        if self.identifier is None:
+            return "matched by a declared identifier (recorded before 0019)"
+        when = (f", declared {self.identifier.declared_on.isoformat()}"
+                if self.identifier.declared_on else "")
+        return (f"matched by the declared {self.identifier.label} identifier{when}, "
+                f"on the participant's {self.matched_on or 'record'}")
+
+
+def link_sources(conn: Connection, *, person_id: int | None = None,
+                 exhibit_ids: list[int] | None = None) -> list[LinkSource]:
+    """The links of one person, or of the participants of some exhibits."""
+    lk, ids = participant_links.c, identifiers.c
+    query = (select(lk.person_id, t.exhibits.c.reference, lk.method, lk.matched_on,
+                    lk.created_by, lk.created_at, ids.id, ids.kind, ids.platform, ids.value,
+                    ids.declared_on)
+             .join(t.participants, t.participants.c.id == lk.participant_id)
+             .join(t.exhibits, t.exhibits.c.id == t.participants.c.exhibit_id)
+             .outerjoin(identifiers, ids.id == lk.identifier_id)
+             .order_by(t.exhibits.c.reference, lk.id))
+    if person_id is not None:
+        query = query.where(lk.person_id == person_id)
+    if exhibit_ids is not None:
+        query = query.where(t.participants.c.exhibit_id.in_(exhibit_ids))
+    out = []
+    for pid, ref, method, on, by, at, iid, kind, platform, value, declared in conn.execute(query):
+        ident = (Identifier(int(iid), int(pid), kind, platform, value, declared)
+                 if iid is not None else None)
+        out.append(LinkSource(int(pid), str(ref), str(method), ident, on, str(by), at))
+    return out

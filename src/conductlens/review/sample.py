@@ -21,7 +21,7 @@ from conductlens.model import (
     SourceRef,
     Timestamp,
 )
-from conductlens.review import cases, register, team_duties, teams
+from conductlens.review import cases, matching, register, team_duties, teams
 from conductlens.review._ids import inserted_id, pairs
 from conductlens.review.accounts import User, add_user
 from conductlens.review.roles import Role
@@ -148,7 +148,7 @@ def seed_world(store: Store, password: str = PASSWORD) -> World:
         ids = {}
         for staff, name, phone in STAFF:
             ids[staff] = register.add_person(conn, staff, name, "Example Police", "Team B", "PC")
-            register.declare(conn, ids[staff], "phone", "whatsapp", phone)
+            register.declare(conn, ids[staff], "whatsapp", phone)
         case_id = cases.open_case(conn, sample.reference, "Discriminatory messages in the "
                                   "Team B group", "investigator")
         cases.add_subject(conn, case_id, ids["PC1001"], "investigator")
@@ -157,7 +157,7 @@ def seed_world(store: Store, password: str = PASSWORD) -> World:
         # Separation of duties: a second person (here the admin) approves the team change.
         assert change is not None
         team_duties.decide(conn, change, users["admin"], True, "Agreed: the Team B supervisor")
-        register.link_by_identifier(conn, [sample.exhibit_id], "investigator")
+        matching.link_by_identifier(conn, [sample.exhibit_id], "investigator")
     return World(sample, case_id, users, ids)
 
 
@@ -235,7 +235,7 @@ def write_long_chat(store: Store, case_id: int, count: int = 620) -> LongChat:
                                  .order_by(t.messages.c.seq)))
         conv = int(conn.scalar(select(t.conversations.c.id).where(
             t.conversations.c.exhibit_id == eid)) or 0)
-        register.link_by_identifier(conn, [int(eid)], "investigator")
+        matching.link_by_identifier(conn, [int(eid)], "investigator")
     picks = {"system": 3, "deleted": 10, "deleted_kept": 11, "media": 20, "quoted": 30,
              "reply": 31, "edited": 40, "reply_outside": 50}
     return LongChat(int(eid), conv, ids[:count], ids[count:],

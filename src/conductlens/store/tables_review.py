@@ -3,7 +3,8 @@
 They share ``conductlens.store.tables.metadata``; migration ``0002`` creates them,
 ``0003`` adds ``case_team``, ``0004`` ``link_requests`` and ``case_origins``, ``0005``
 throttling, account confirmation and team changes; ``0018_queue_tags`` force tags,
-finding tags and escalations.
+finding tags and escalations; ``0019`` identifiers per platform with the date declared, and
+which identifier made each link.
 """
 
 from __future__ import annotations
@@ -81,9 +82,12 @@ identifiers = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),  # phone | username | email
-    Column("platform", String(40), nullable=False),
-    Column("value", Text, nullable=False, index=True),  # phones in E.164, others casefolded
+    # phone | whatsapp | telegram | signal | instagram | facebook | email (0019); ``username``
+    # only on rows from before 0019 that name no platform those kinds cover.
+    Column("kind", String(16), nullable=False),
+    Column("platform", String(40), nullable=False),  # the kind's own, or "any" (0019)
+    Column("value", Text, nullable=False, index=True),  # see review/identifiers.py
+    Column("declared_on", Date, nullable=True),  # when the person declared it (0019)
     UniqueConstraint("kind", "platform", "value", name="uq_identifiers_kind_platform_value"),
 )
 
@@ -96,6 +100,10 @@ participant_links = Table(
     Column("method", String(16), nullable=False),  # identifier | manual
     Column("created_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # For a link by identifier: the declared identifier that matched, and what of the
+    # participant's record it matched ("phone", "WhatsApp JID", "Telegram user id") (0019).
+    Column("identifier_id", ForeignKey("identifiers.id"), nullable=True),
+    Column("matched_on", Text, nullable=True),
 )
 
 case_details = Table(

@@ -17,3 +17,5 @@ class WebSettings:
     # Run queued jobs (uploads' ingests, bundles) in a worker thread started with the app.
     # Tests turn it off and run the jobs themselves (``jobs.run_pending``).
     run_jobs: bool = True
+    # The force's region: phone numbers declared without a country code are read in it.
+    phone_region: str = "GB"

@@ -1,19 +1,27 @@
-"""The staff register: people and identifiers, CSV import, manual link and unlink."""
+"""The staff register: people and their declared identifiers, CSV import, matching
+participants again, manual link and unlink requests."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from conductlens.review import register
+from conductlens.errors import ConductLensError
+from conductlens.review import matching, register, register_csv
+from conductlens.review.accounts import WebSession
+from conductlens.review.identifiers import KINDS, LABELS
 from conductlens.review.roles import Permission, allows
 from conductlens.web.deps import (
     CanApproveUnmask,
     CanLink,
     CanManageRegister,
     CanReadRegister,
+    SettingsDep,
     StoreDep,
 )
 from conductlens.web.pages import render
@@ -23,34 +31,76 @@ router = APIRouter()
 Field = Annotated[str, Form(max_length=200)]
 
 
-@router.get("/register", response_class=HTMLResponse)
-def register_page(request: Request, session: CanReadRegister, store: StoreDep) -> HTMLResponse:
+def _page(request: Request, session: WebSession, store: StoreDep,
+          result: dict[str, object] | None = None) -> HTMLResponse:
     """People for everyone who may read the register; declared identifiers (phone numbers
-    above all, which would undo the pseudonyms in text) only for those who manage it."""
+    above all, which would undo the pseudonyms in text) and where each link came from only
+    for those who manage it."""
     full = allows(session.user.role, Permission.MANAGE_REGISTER)
     with store.engine.connect() as conn:
-        people = [(p, register.person_identifiers(conn, p.id) if full else [])
+        people = [(p, register.person_identifiers(conn, p.id) if full else [],
+                   register.link_sources(conn, person_id=p.id) if full else [])
                   for p in register.list_people(conn)]
-    return render(request, "register.html", {"people": people, "identifiers_shown": full})
+    return render(request, "register.html", {
+        "people": people, "identifiers_shown": full, "kinds": KINDS, "labels": LABELS,
+        "result": result})
 
 
-@router.post("/register/people")
-def add_person(session: CanManageRegister, store: StoreDep, staff_number: Field, name: Field,
-               force: Field, team: Field = "", role: Field = "", identifiers: Field = ""
-               ) -> Response:
-    line = "staff_number,name,force,team,role,identifiers\n"
-    row = [staff_number, name, force, team, role, identifiers]
-    data = line + ",".join('"' + v.replace('"', '""') + '"' for v in row) + "\n"
-    register.import_csv(store.engine, data, session.user.username)
-    return RedirectResponse("/register", status_code=303)
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request, session: CanReadRegister, store: StoreDep) -> HTMLResponse:
+    return _page(request, session, store)
 
 
-@router.post("/register/import")
-async def import_csv(session: CanManageRegister, store: StoreDep, upload: UploadFile
-                     ) -> Response:
-    data = (await upload.read()).decode("utf-8-sig")
-    register.import_csv(store.engine, data, session.user.username)
-    return RedirectResponse("/register", status_code=303)
+@router.post("/register/people", response_class=HTMLResponse)
+def add_person(request: Request, session: CanManageRegister, store: StoreDep,
+               settings: SettingsDep, staff_number: Field, name: Field, force: Field,
+               team: Field = "", role: Field = "", identifiers: Field = "") -> HTMLResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["staff_number", "name", "force", "team", "role", "identifiers"])
+    writer.writerow([staff_number, name, force, team, role, identifiers])
+    report = register_csv.import_csv(store.engine, buffer.getvalue(), session.user.username,
+                                     settings.phone_region)
+    return _page(request, session, store, {"title": "Person added", "report": report})
+
+
+@router.post("/register/people/{person_id}/identifiers", response_class=HTMLResponse)
+def add_identifier(request: Request, person_id: int, session: CanManageRegister,
+                   store: StoreDep, settings: SettingsDep, kind: Field, value: Field,
+                   declared_on: Field = "") -> HTMLResponse:
+    try:
+        when = date.fromisoformat(declared_on) if declared_on.strip() else None
+    except ValueError:
+        raise ConductLensError(f"{declared_on!r} is not a date (use YYYY-MM-DD)") from None
+    with store.engine.begin() as conn:
+        outcome = register.add_identifier(conn, person_id, kind, value, when,
+                                          session.user.username, settings.phone_region)
+    said = {"added": "Identifier added.", "dated": "Already held; its date is now recorded.",
+            "known": "Already held: nothing changed."}[outcome]
+    return _page(request, session, store, {"title": said, "report": None})
+
+
+@router.post("/register/import", response_class=HTMLResponse)
+async def import_csv(request: Request, session: CanManageRegister, store: StoreDep,
+                     settings: SettingsDep, upload: UploadFile) -> HTMLResponse:
+    try:
+        data = (await upload.read()).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConductLensError("the register CSV is not UTF-8 text") from None
+    report = register_csv.import_csv(store.engine, data, session.user.username,
+                                     settings.phone_region)
+    return _page(request, session, store, {"title": "CSV imported", "report": report})
+
+
+@router.post("/register/match", response_class=HTMLResponse)
+def match(request: Request, session: CanManageRegister, store: StoreDep,
+          settings: SettingsDep) -> HTMLResponse:
+    """Match every exhibit's unlinked participants again (after the register changed)."""
+    with store.engine.begin() as conn:
+        found = matching.link_everywhere(conn, session.user.username, settings.phone_region)
+    title = (f"{found.linked} participants linked; {found.ambiguous} match more than one "
+             "person and were left unlinked.")
+    return _page(request, session, store, {"title": title, "report": None})
 
 
 @router.post("/cases/{case_id}/links")
