@@ -261,3 +261,38 @@ def test_old_identifier_rows_are_migrated_to_their_platform_kinds(tmp_path: Path
                     ("telegram", "eve", None), ("telegram", "user123456", None),
                     ("facebook", "eve.r", None), ("username", "u01", None),
                     ("email", "eve@example.org", None)]
+
+
+def test_cli_register_import_declare_list_and_match(tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from conductlens.cli import staff
+
+    app = typer.Typer()
+    staff.register(app)
+    db = str(tmp_path / "cli.db")
+    Store.open(db).close()
+    csv_file = tmp_path / "register.csv"
+    csv_file.write_text("staff_number,name,force,kind,identifier,declared_on\n"
+                        "PC1,Alan Grant,Westshire,whatsapp,07700 900001,2024-01-05\n"
+                        "PC2,Beth Jones,Westshire,telegram,@b,2024-01-06\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["register", "import", str(csv_file), "--db", db])
+    assert result.exit_code == 1  # a row was refused: said, and the exit status says so
+    assert "line 3, field identifier: '@b' is not a Telegram" in result.output
+    assert "2 rows read: 1 person added" in result.output
+    result = runner.invoke(app, ["register", "declare", "PC1", "--kind", "signal",
+                                 "--value", "alan.01", "--declared-on", "2024-02-01",
+                                 "--db", db])
+    assert result.exit_code == 0 and "PC1: signal added." in result.output
+    result = runner.invoke(app, ["register", "declare", "PC9", "--kind", "email",
+                                 "--value", "x@y.org", "--db", db])
+    assert result.exit_code == 1 and "no person with staff number 'PC9'" in result.output
+    result = runner.invoke(app, ["register", "list", "--json", "--db", db])
+    listed = json.loads(result.output)
+    assert listed[0]["identifiers"] == [
+        {"kind": "whatsapp", "value": "+447700900001", "declared_on": "2024-01-05"},
+        {"kind": "signal", "value": "alan.01", "declared_on": "2024-02-01"}]
+    result = runner.invoke(app, ["register", "match", "--db", db])
+    assert result.exit_code == 0 and "0 participants linked" in result.output

@@ -114,8 +114,7 @@ def match(db: DbOption = None) -> None:
         store = open_existing_store(db)
         with store.engine.begin() as conn:
             found = matching.link_everywhere(conn, _actor(), Settings().phone_region)
-        console.print(f"{found.linked} participant(s) linked; {found.ambiguous} match more "
-                      "than one person and were left unlinked.")
+        console.print(found.summary() + ".")
 
 
 def register(app: typer.Typer) -> None:

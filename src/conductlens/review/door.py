@@ -120,6 +120,7 @@ class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, Peopl
                 "conversations": [replace(c, title=namer.redact(c.title))
                                   for c in cases.conversations(conn, self.case_id)],
                 "subjects": cases.subjects(conn, self.case_id),
+                "subject_links": self._subject_links(conn),
                 "notes": cases.notes(conn, self.case_id),
                 "hours": cases.hours_by_person(conn, self.case_id),
                 "scopes": history,
@@ -134,6 +135,17 @@ class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, Peopl
                 "team_changes": team_duties.changes(conn, self.case_id),
                 "categories": sorted(known_categories(conn, self.case_id)),
             }
+
+    def _subject_links(self, conn: Connection) -> dict[int, list[register.LinkSource]]:
+        """How each subject's participants in this case were linked to them (the kind of
+        identifier and what it matched; never the value, which would undo masking)."""
+        subjects = {pid for pid, _, _ in cases.subjects(conn, self.case_id)}
+        found: dict[int, list[register.LinkSource]] = {}
+        for source in register.link_sources(conn, exhibit_ids=cases.exhibit_ids(
+                conn, self.case_id)):
+            if source.person_id in subjects:
+                found.setdefault(source.person_id, []).append(source)
+        return found
 
     # -- scope ---------------------------------------------------------------------------------
     def propose_scope(self, *, subjects: list[int], conversations: list[int],

@@ -43,6 +43,11 @@ class MatchSummary:
     linked: int
     ambiguous: int
 
+    def summary(self) -> str:
+        linked = "1 participant" if self.linked == 1 else f"{self.linked} participants"
+        return (f"{linked} linked; {self.ambiguous} matched more than one person and "
+                "were left unlinked")
+
 
 def candidates(phone: str | None, platform_id: str | None, platforms: set[str],
                region: str = DEFAULT_REGION) -> list[Candidate]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from conductlens.review import scope
+from conductlens.review import register, scope
 from conductlens.review.access import ReviewSession
 from conductlens.review.message_details import within_days
 from conductlens.review.pseudonyms import DisplayName, Namer
@@ -49,6 +49,8 @@ class PersonInCase:
     last: datetime | None = None
     periods: list[Period] = field(default_factory=list)
     admin: list[str] = field(default_factory=list)  # what the store says, as it says it
+    # For a person shown by name: where each register link came from (exhibit: how).
+    linked_by: list[str] = field(default_factory=list)
 
 
 def _subject(kind: str, actor: int | None, target: int | None) -> int | None:
@@ -82,11 +84,22 @@ class PeopleReader(ReviewSession):
                 t.participants.c.exhibit_id.in_(exhibits_of(self.case_id))))
             for pid in pids:
                 person(int(pid))
+            self._links(conn, namer, person)
             self._count(conn, sc, person)
             self._membership(conn, sc, person)
             shown = sorted(people.values(), key=lambda p: (p.shown.kind, p.shown.label))
             self._audit(conn, "view.people", sc, {})
         return shown
+
+    def _links(self, conn: Connection, namer: Namer, person: Any) -> None:
+        """Link sources for participants shown by name only: for a pseudonym, saying it is
+        linked to the register would say it is a member of staff."""
+        ids = list(conn.scalars(select(t.exhibits.c.id)
+                                .where(t.exhibits.c.id.in_(exhibits_of(self.case_id)))))
+        for source in register.link_sources(conn, exhibit_ids=[int(i) for i in ids]):
+            if not namer.name(source.participant_id).masked:
+                person(source.participant_id).linked_by.append(
+                    f"{source.exhibit}: {source.how}")
 
     def _count(self, conn: Connection, sc: scope.Scope, person: Any) -> None:
         m, f = t.messages.c, t.findings.c

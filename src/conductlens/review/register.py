@@ -167,6 +167,7 @@ class LinkSource:
     by identifier, which declared identifier matched what of the participant's record."""
 
     person_id: int
+    participant_id: int
     exhibit: str
     method: str  # identifier | manual
     identifier: Identifier | None
@@ -190,7 +191,8 @@ def link_sources(conn: Connection, *, person_id: int | None = None,
                  exhibit_ids: list[int] | None = None) -> list[LinkSource]:
     """The links of one person, or of the participants of some exhibits."""
     lk, ids = participant_links.c, identifiers.c
-    query = (select(lk.person_id, t.exhibits.c.reference, lk.method, lk.matched_on,
+    query = (select(lk.person_id, lk.participant_id, t.exhibits.c.reference, lk.method,
+                    lk.matched_on,
                     lk.created_by, lk.created_at, ids.id, ids.kind, ids.platform, ids.value,
                     ids.declared_on)
              .join(t.participants, t.participants.c.id == lk.participant_id)
@@ -202,8 +204,10 @@ def link_sources(conn: Connection, *, person_id: int | None = None,
     if exhibit_ids is not None:
         query = query.where(t.participants.c.exhibit_id.in_(exhibit_ids))
     out = []
-    for pid, ref, method, on, by, at, iid, kind, platform, value, declared in conn.execute(query):
+    for row in conn.execute(query):
+        pid, part, ref, method, on, by, at, iid, kind, platform, value, declared = row
         ident = (Identifier(int(iid), int(pid), kind, platform, value, declared)
                  if iid is not None else None)
-        out.append(LinkSource(int(pid), str(ref), str(method), ident, on, str(by), at))
+        out.append(LinkSource(int(pid), int(part), str(ref), str(method), ident, on, str(by),
+                              at))
     return out

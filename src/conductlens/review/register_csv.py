@@ -44,9 +44,14 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.rows} rows read: {self.people_added} people added, "
-                f"{self.people_updated} updated, {self.identifiers_added} identifiers added, "
-                f"{self.identifiers_known} already held, {len(self.errors)} rows refused")
+        return (f"{_n(self.rows, 'row')} read: {_n(self.people_added, 'person', 'people')} "
+                f"added, {self.people_updated} updated; "
+                f"{_n(self.identifiers_added, 'identifier')} added, "
+                f"{self.identifiers_known} already held; {_n(len(self.errors), 'row')} refused")
+
+
+def _n(count: int, one: str, many: str = "") -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def _date(text: str) -> date | None:

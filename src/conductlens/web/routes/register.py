@@ -98,9 +98,7 @@ def match(request: Request, session: CanManageRegister, store: StoreDep,
     """Match every exhibit's unlinked participants again (after the register changed)."""
     with store.engine.begin() as conn:
         found = matching.link_everywhere(conn, session.user.username, settings.phone_region)
-    title = (f"{found.linked} participants linked; {found.ambiguous} match more than one "
-             "person and were left unlinked.")
-    return _page(request, session, store, {"title": title, "report": None})
+    return _page(request, session, store, {"title": found.summary() + ".", "report": None})
 
 
 @router.post("/cases/{case_id}/links")
