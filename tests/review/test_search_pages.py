@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from conductlens.review.door import CaseDoor
 from conductlens.review.sample import LongChat, World, write_long_chat
-from conductlens.review.searching import find, segments
+from conductlens.review.searching import SearchFilter, find, segments
 from conductlens.store import Store
 from conductlens.store.search import Term, parse_query
 
@@ -79,3 +81,64 @@ def test_out_of_scope_and_hidden_names_never_match(store: Store, scoped: World) 
         found = door.search_page(query)
         assert (found.total, found.results) == (0, []), query
     assert door.search_page("participant").total >= 1  # as shown, a pseudonym
+
+
+def test_filters_alone_list_every_kept_message_page_by_page(store: Store, world: World,
+                                                             chat: LongChat) -> None:
+    door = _door(store, world)
+    flt = SearchFilter(conversation=chat.conversation_id)
+    first = door.search_page("", 1, size=100, flt=flt)
+    assert first.total == 620 and first.pages == 7  # the 3 late ones are outside the scope
+    seen = [m.id for p in range(1, 8) for m in door.search_page("", p, 100, flt).results]
+    assert seen == list(chat.message_ids)
+    later = door.search_page("", 1, 100, SearchFilter(conversation=chat.conversation_id,
+                                                      day_from=date(2024, 3, 5),
+                                                      day_to=date(2024, 3, 31)))
+    assert later.total == 620  # a filter never widens the scope
+
+
+def test_words_and_filters_together(store: Store, world: World, chat: LongChat) -> None:
+    door = _door(store, world)
+    everywhere = door.search_page("the").total
+    group_only = door.search_page("the", flt=SearchFilter(conversation=world.sample.group_id))
+    assert group_only.total == 2 < everywhere  # "switch the BWV off", "about the rota"
+    by_alan = door.search_page("the", size=500, flt=SearchFilter(sender="Alan Grant"))
+    assert [m.sender.label for m in by_alan.results] == ["Alan Grant"] * by_alan.total
+    assert by_alan.total > 200
+    alan_in_group = SearchFilter(sender="Alan Grant", conversation=world.sample.group_id)
+    assert door.search_page("the", flt=alan_in_group).total == 1
+
+
+@pytest.mark.parametrize(("flt", "total"), [
+    (SearchFilter(category="misogyny"), 1),
+    (SearchFilter(severity="medium"), 1),  # the BWV message; 18 March's is outside
+    (SearchFilter(severity="high"), 1),  # not the private chat's (outside)
+    (SearchFilter(category="confidentiality"), 0),  # both such findings lie outside
+    (SearchFilter(category="misogyny", severity="medium"), 0),  # the same finding
+    (SearchFilter(sender="Alan Grant"), 2),
+    (SearchFilter(sender="Nobody At All"), 0),
+    (SearchFilter(day_from=date(2024, 3, 8)), 2),
+    (SearchFilter(day_to=date(2024, 3, 6)), 3),
+])
+def test_filters_count_only_inside_the_scope(store: Store, scoped: World, flt: SearchFilter,
+                                             total: int) -> None:
+    found = _door(store, scoped).search_page("", flt=flt)
+    assert found.total == total == len(found.results)
+
+
+def test_a_category_scope_limits_the_findings_a_filter_sees(store: Store, world: World,
+                                                            authorise: object) -> None:
+    authorise(store, world, categories=["misuse_of_systems"])  # type: ignore[operator]
+    door = _door(store, world)
+    assert door.search_page("", flt=SearchFilter(category="misogyny")).total == 0
+    assert door.search_page("", flt=SearchFilter(severity="medium")).total == 1
+
+
+def test_filters_read_from_the_url_as_the_queue_reads_them() -> None:
+    flt = SearchFilter.from_query({"category": "misogyny", "conversation": "7",
+                                   "day_from": "2024-03-08", "day_to": "not a day",
+                                   "decision": "relevant"})
+    assert flt == SearchFilter(category="misogyny", conversation=7,
+                               day_from=date(2024, 3, 8))
+    assert flt.query_string() == "category=misogyny&conversation=7&day_from=2024-03-08"
+    assert SearchFilter.from_query({}) == SearchFilter() and not SearchFilter().narrowed

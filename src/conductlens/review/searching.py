@@ -6,19 +6,27 @@ index only narrows the candidates, and only with words a mask cannot put into a 
 candidate is then matched on its *masked* text, so a hidden name or number never matches,
 and the total counts exactly the messages a reviewer would be shown. Only in-scope messages
 are ever candidates (``scope.scope_clause``); the page's message ids are audited first.
+
+``SearchFilter`` narrows the candidates as the queue's filters do (category and severity of
+a finding on the message, sender as shown, conversation, days), read from the page's URL;
+with filters and no words the page lists every in-scope message they match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, false, func, select
 
 from conductlens.review import scope
 from conductlens.review._shaping import maybe_pseudonym
 from conductlens.review.access import ReviewSession, ShownMessage
 from conductlens.review.pseudonyms import Namer
+from conductlens.review.queue import QueueFilter
 from conductlens.review.roles import Permission
 from conductlens.store import tables as t
 from conductlens.store.search import Term, parse_query, query_words, term_ids
@@ -26,6 +34,35 @@ from conductlens.store.search import Term, parse_query, query_words, term_ids
 PAGE = 50
 MAX_TERMS = 10
 Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """Which in-scope messages a search looks among, as kept in the page's URL."""
+
+    category: str = ""  # messages with a finding of this category (inside the scope's)
+    severity: str = ""  # messages with a finding of this severity (the same finding)
+    sender: str = ""  # the name or pseudonym as the case shows it
+    conversation: int | None = None
+    day_from: date | None = None
+    day_to: date | None = None
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> SearchFilter:
+        """The filter a URL's query asks for, read as the queue reads its own."""
+        queue = QueueFilter.from_query(params)
+        return cls(**{f.name: getattr(queue, f.name) for f in fields(cls)})
+
+    def query_string(self, **changes: Any) -> str:
+        """The URL query for this filter (empty values left out), with ``changes``."""
+        flt = replace(self, **changes) if changes else self
+        pairs = [(f.name, getattr(flt, f.name)) for f in fields(flt)]
+        return urlencode([(k, v.isoformat() if isinstance(v, date) else str(v))
+                          for k, v in pairs if v not in ("", None)])
+
+    @property
+    def narrowed(self) -> bool:
+        return any(getattr(self, f.name) not in ("", None) for f in fields(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,38 +143,86 @@ def _narrowing(terms: Sequence[Term]) -> list[Term]:
     return out
 
 
+def _in_range(page: int, total: int, size: int) -> int:
+    return max(1, min(int(page), max(-(-total // size), 1)))
+
+
 class SearchReader(ReviewSession):
     """Searching a case inside its scope (see the module's docstring)."""
 
-    def search_page(self, query: str, page: int = 1, size: int = PAGE) -> SearchPage:
-        """Page ``page`` (from 1) of the in-scope messages matching ``query``, oldest first."""
+    def search_page(self, query: str, page: int = 1, size: int = PAGE,
+                    flt: SearchFilter | None = None) -> SearchPage:
+        """Page ``page`` (from 1) of the in-scope messages matching ``query`` among those
+        ``flt`` lets through, oldest first (no words but a filter: all it lets through)."""
         self._need(Permission.READ_CONTENT)
         terms = parse_query(query)[:MAX_TERMS]
+        flt = flt or SearchFilter()
         size = max(1, min(int(size), 500))
         with self.engine.begin() as conn:
             sc = self._scope(conn)
-            if not terms:
+            if not terms and not flt.narrowed:
                 return SearchPage(query, [], 0, 1, 0, self._withheld(conn, sc))
             namer = Namer(conn, self.case_id, sc.subjects)
-            matched = self._matching(conn, sc, namer, terms)
-            pages = -(-len(matched) // size)
-            page = max(1, min(int(page), max(pages, 1)))
-            ids = matched[(page - 1) * size:page * size]
+            where = self._filtered(sc, namer, flt)
+            total, ids, page = self._page_ids(conn, sc, namer, terms, where, page, size)
             rows = conn.execute(self._message_query(sc).where(t.messages.c.id.in_(ids))
                                 .order_by(t.messages.c.id)).all()
             shown = [replace(m, segments=segments(m.text, find(m.text, terms) or []))
-                     for m in self._render(conn, sc, rows, namer)]
+                     if terms else m for m in self._render(conn, sc, rows, namer)]
             withheld = self._withheld(conn, sc)
             self._audit(conn, "search", sc, {"message": ids}, {
-                "terms": len(terms), "matched": len(matched), "page": page,
-                "withheld": withheld})
-        return SearchPage(query, shown, len(matched), page, pages, withheld)
+                "terms": len(terms), "matched": total, "page": page,
+                "withheld": withheld, "filter": flt.query_string()})
+        return SearchPage(query, shown, total, page, -(-total // size), withheld)
+
+    def _page_ids(self, conn: Connection, sc: scope.Scope, namer: Namer,
+                  terms: Sequence[Term], where: list[ColumnElement[bool]], page: int,
+                  size: int) -> tuple[int, list[int], int]:
+        """(total, the page's ids, the page number kept in range). Words are matched on
+        masked text, so every candidate is read; filters alone count and page in SQL."""
+        if terms:
+            matched = self._matching(conn, sc, namer, terms, where)
+            page = _in_range(page, len(matched), size)
+            return len(matched), matched[(page - 1) * size:page * size], page
+        m = t.messages.c
+        total = int(conn.scalar(select(func.count()).where(scope.scope_clause(sc), *where))
+                    or 0)
+        page = _in_range(page, total, size)
+        ids = conn.scalars(select(m.id).where(scope.scope_clause(sc), *where)
+                           .order_by(m.id).limit(size).offset((page - 1) * size))
+        return total, [int(i) for i in ids], page
+
+    def _filtered(self, sc: scope.Scope, namer: Namer, flt: SearchFilter
+                  ) -> list[ColumnElement[bool]]:
+        """Conditions on messages for ``flt``; a finding counts only in the scope's
+        categories, as the queue counts it."""
+        m, f = t.messages.c, t.findings.c
+        conds: list[ColumnElement[bool]] = []
+        if flt.category or flt.severity:
+            has = select(f.id).where(f.message_id == m.id)
+            for wanted, column in ((flt.category, f.category), (flt.severity, f.severity)):
+                if wanted:
+                    has = has.where(column == wanted)
+            if sc.categories:
+                has = has.where(f.category.in_(sc.categories))
+            conds.append(has.exists())
+        if flt.sender:
+            senders = namer.shown_as(flt.sender)
+            conds.append(m.sender_id.in_(senders) if senders else false())
+        if flt.conversation is not None:
+            conds.append(m.conversation_id == flt.conversation)
+        if flt.day_from or flt.day_to:
+            conds.append(scope.between_days(flt.day_from, flt.day_to))
+        return conds
 
     def _matching(self, conn: Connection, sc: scope.Scope, namer: Namer,
-                  terms: Sequence[Term]) -> list[int]:
-        """Ids of every in-scope message whose masked text holds all ``terms``."""
+                  terms: Sequence[Term], where: Sequence[ColumnElement[bool]] = ()
+                  ) -> list[int]:
+        """Ids of every in-scope message (meeting ``where``) whose masked text holds all
+        ``terms``."""
         m = t.messages.c
-        candidates = select(m.id, m.text).where(scope.scope_clause(sc)).order_by(m.id)
+        candidates = (select(m.id, m.text).where(scope.scope_clause(sc), *where)
+                      .order_by(m.id))
         narrow = term_ids(conn.dialect.name, _narrowing(terms))
         if narrow is not None:
             candidates = candidates.where(m.id.in_(narrow))

@@ -18,6 +18,7 @@ from conductlens.review.access import ShownFinding, ShownMessage
 from conductlens.review.cases import list_cases
 from conductlens.review.conversation import MAX_PAGE, PAGE, Place
 from conductlens.review.door import CaseDoor
+from conductlens.review.searching import SearchFilter
 from conductlens.web.deps import (
     CanApproveUnmask,
     CanAuthorise,
@@ -96,8 +97,11 @@ class UnmaskAsk(BaseModel):
 
 
 class Search(BaseModel):
-    q: str = Field(max_length=200)
+    q: str = Field(default="", max_length=200)
     page: int = Field(default=1, ge=1)
+    # As the search page's URL has them: category, severity, sender, conversation,
+    # day_from, day_to (YYYY-MM-DD).
+    filters: dict[str, str] = Field(default_factory=dict, max_length=12)
 
 
 def _message(m: ShownMessage) -> MessageOut:
@@ -190,7 +194,8 @@ def conversation(case_id: int, conversation_id: int, session: CanRead, store: St
 
 @router.post("/cases/{case_id}/search")
 def search(case_id: int, body: Search, session: CanRead, store: StoreDep) -> dict[str, Any]:
-    found = door(store, session, case_id).search_page(body.q, body.page)
+    flt = SearchFilter.from_query(body.filters)
+    found = door(store, session, case_id).search_page(body.q, body.page, flt=flt)
     return {"results": [_message(m) for m in found.results], "withheld": found.withheld,
             "total": found.total, "page": found.page, "pages": found.pages}
 

@@ -21,6 +21,7 @@ from conductlens.review.queue import (
     SORTS,
     QueueFilter,
 )
+from conductlens.review.searching import SearchFilter
 from conductlens.web.deps import (
     CanApproveUnmask,
     CanDecide,
@@ -56,7 +57,8 @@ def queue(request: Request, case_id: int, session: CanRead, store: StoreDep) -> 
         "severities": list(SEVERITY_RANK), "tag_choices": review.tag_choices(),
         "tags": review.tags_of(r.finding.id for r in shown.rows),
         "escalations": review.escalations_of(r.finding.id for r in shown.rows),
-        "escalation_filters": ESCALATION_FILTERS})
+        "escalation_filters": ESCALATION_FILTERS,
+        "search_qs": SearchFilter.from_query(request.query_params).query_string()})
 
 
 @router.get("/cases/{case_id}/findings/{finding_id}", response_class=HTMLResponse)
@@ -132,11 +134,22 @@ def conversation(request: Request, case_id: int, conversation_id: int, session: 
         "day_to": day_to, "flagged": flagged, "size": size, "day": day})
 
 
+def _search_page(request: Request, case_id: int, session: CanRead, store: StoreDep,
+                 q: str, page: int) -> HTMLResponse:
+    """Filters come from the URL (a GET keeps them there); words from a POST's body only."""
+    header = case_header(store, session, case_id)
+    review = door(store, session, case_id)
+    flt = SearchFilter.from_query(request.query_params)
+    found = review.search_page(q, page, flt=flt) if q or flt.narrowed else None
+    return render(request, "search.html", {
+        "h": header, "q": q, "found": found, "flt": flt, "qs": flt.query_string(),
+        "choices": review.queue_choices(), "severities": list(SEVERITY_RANK)})
+
+
 @router.get("/cases/{case_id}/search", response_class=HTMLResponse)
 def search_form(request: Request, case_id: int, session: CanRead, store: StoreDep
                 ) -> HTMLResponse:
-    header = case_header(store, session, case_id)
-    return render(request, "search.html", {"h": header, "q": "", "found": None})
+    return _search_page(request, case_id, session, store, "", _page(request))
 
 
 @router.post("/cases/{case_id}/search", response_class=HTMLResponse)
@@ -144,9 +157,7 @@ def search(request: Request, case_id: int, session: CanRead, store: StoreDep,
            q: Annotated[str, Form(max_length=200)],
            page: Annotated[int, Form(ge=1)] = 1) -> HTMLResponse:
     # POST, so search terms never reach URLs, access logs or browser history.
-    header = case_header(store, session, case_id)
-    found = door(store, session, case_id).search_page(q, page)
-    return render(request, "search.html", {"h": header, "q": q, "found": found})
+    return _search_page(request, case_id, session, store, q, page)
 
 
 @router.post("/cases/{case_id}/export")
