@@ -48,6 +48,7 @@ DOOR_ONLY = {
     ("register", "unlink"), ("links", "request"), ("links", "decide"),
     ("reads", "iter_messages"), ("reads", "message_query"),
     ("outcomes", "record_outcome"), ("outcomes", "record_referral"),
+    ("recipients", "propose"), ("recipients", "decide"),
 }
 THIN_LAYERS = ("web/", "cli/")
 # Synthetic past cases the demo writes into an empty store (before any account exists).

@@ -175,13 +175,15 @@ def bundle_command(
     ctx: typer.Context,
     case: Annotated[str | None, typer.Option("--case", help="Case reference.")] = None,
     recipient: Annotated[str | None, typer.Option(
-        "--recipient", help="Who receives the bundle (recorded as a disclosure).")] = None,
+        "--recipient", help="Who receives the bundle (recorded as a disclosure); people are "
+                            "named as approved for this recipient.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Empty folder to write.")] = None,
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
     """Write the evidential bundle (bundle.pdf, bundle.html, manifest.json) for a meeting or
-    hearing, read through the review door; recorded as a disclosure."""
+    hearing, read through the review door; subjects and the names a supervisor approved for
+    the recipient by name, everyone else as a pseudonym; recorded as a disclosure."""
     if ctx.invoked_subcommand is not None:
         return
     if not case or not recipient or not output:
@@ -212,13 +214,15 @@ def export_rsmf(
     case: Annotated[str, typer.Option("--case", help="Case reference.")],
     output: Annotated[Path, typer.Option("--output", help="The .rsmf file to write.")],
     recipient: Annotated[str, typer.Option(
-        "--recipient", help="Who receives the export (recorded as a disclosure).")
+        "--recipient", help="Who receives the export (recorded as a disclosure); people are "
+                            "named as approved for this recipient.")
     ] = "e-discovery review platform",
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
     """Export the case's in-scope conversations as RSMF 2.0 (RFC 5322 with rsmf.zip),
-    pseudonyms applied, validated against Relativity's schema; recorded as a disclosure."""
+    pseudonyms applied as approved for the recipient, validated against Relativity's schema;
+    recorded as a disclosure."""
     from conductlens.report.rsmf import write_rsmf
 
     with user_errors():

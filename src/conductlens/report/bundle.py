@@ -2,8 +2,9 @@
 
 ``write_bundle`` gathers the content through the review door, renders one HTML document
 (page numbers and the bundle reference on every printed page, from CSS ``@page`` rules),
-prints it to PDF with Debian's fonts, writes a manifest of every file's SHA-256 and records
-the bundle as a disclosure (``disclosure.bundle``) naming the recipient. ``verify_bundle``
+prints it to PDF with Debian's fonts, writes a manifest of every file's SHA-256 (and of the
+names approved for the recipient that it shows) and records the bundle as a disclosure
+(``disclosure.bundle``) naming the recipient and those approvals. ``verify_bundle``
 names every file that changed, went missing or was added.
 """
 
@@ -18,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine, func, select
 
 from conductlens.errors import ConductLensError
-from conductlens.report.bundle_content import gather
+from conductlens.report.bundle_content import BundleContent, gather
 from conductlens.report.disclosure import schedule
 from conductlens.review import audit, cases
 from conductlens.review.accounts import User
@@ -80,21 +81,32 @@ def write_bundle(engine: Engine, user: User, case_id: int, recipient: str, folde
                 "case": content.case.reference, "recipient": content.recipient,
                 "produced_by": content.produced_by,
                 "produced_at": content.produced_at.isoformat(timespec="seconds"),
-                "exhibits": {e.reference: e.sha256 for e in content.exhibits}}
+                "exhibits": {e.reference: e.sha256 for e in content.exhibits},
+                "names_approved": _approvals(content)}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    _record(engine, user, case_id, content.reference, recipient.strip(), files,
-            [r.finding.id for r in content.relied_on])
+    _record(engine, user, case_id, content, files)
     return BundleResult(content.reference, folder, files, len(content.relied_on), len(items))
 
 
-def _record(engine: Engine, user: User, case_id: int, reference: str, recipient: str,
-            files: dict[str, str], findings: list[int]) -> None:
+def _approvals(content: BundleContent) -> list[dict[str, object]]:
+    """The approvals the bundle applied: which pseudonyms it names, on whose decision."""
+    return [{"approval": a.id, "pseudonym": a.pseudonym, "reason": a.reason,
+             "proposed_by": a.proposed_by, "approved_by": a.decided_by,
+             "approved_at": a.decided_at.isoformat(timespec="seconds") if a.decided_at
+             else None} for a in content.approvals]
+
+
+def _record(engine: Engine, user: User, case_id: int, content: BundleContent,
+            files: dict[str, str]) -> None:
     with engine.begin() as conn:
         audit.append(conn, audit.AuditEvent(
-            user.username, "disclosure.bundle", case_id, {"finding": findings},
-            f"evidential bundle {reference} disclosed to {recipient}",
-            {"recipient": recipient, "bundle": reference, "how": "PDF and HTML bundle",
-             "files": files}))
+            user.username, "disclosure.bundle", case_id,
+            {"finding": [r.finding.id for r in content.relied_on],
+             "recipient_name": [a.id for a in content.approvals]},
+            f"evidential bundle {content.reference} disclosed to {content.recipient}",
+            {"recipient": content.recipient, "bundle": content.reference,
+             "how": "PDF and HTML bundle", "files": files,
+             "names_approved": [a.pseudonym for a in content.approvals]}))
 
 
 def verify_bundle(folder: Path) -> list[str]:

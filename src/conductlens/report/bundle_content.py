@@ -1,25 +1,33 @@
 """What an evidential bundle holds, gathered through the review door.
 
-Message content (each finding relied on and its conversation context) comes only from
-``ReviewSession``, so the authorised scope and the case's pseudonyms apply and each read is
-audited. Metadata (exhibits, scopes, the audit trail) is read here, with file names and
-conversation titles passed through the case's ``Namer`` so no hidden person is named.
+Message content (each finding relied on and its conversation context) comes only from the
+review door as the recipient is to see it (``recipients.DisclosureSession``): the authorised
+scope applies, each read is audited, and people are named as approved for that recipient
+(subjects, and the pseudonyms a supervisor approved for it), never as the reader's own
+unmaskings show them. Metadata (exhibits, scopes, notes) is read here, with file names and
+free text passed through the same ``Namer`` so no hidden person is named.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
 from conductlens.dynamics.standard10 import ShownResponse
 from conductlens.review import cases, scope
-from conductlens.review.access import ReviewSession, ShownFinding, ShownMessage
+from conductlens.review.access import ShownFinding, ShownMessage
 from conductlens.review.accounts import User
 from conductlens.review.pseudonyms import Namer
+from conductlens.review.recipients import (
+    DisclosureSession,
+    RecipientName,
+    approved_for,
+    recipient_namer,
+)
 from conductlens.store import tables as t
 from conductlens.store.tables_review import audit_events, decisions
 
@@ -62,15 +70,19 @@ class BundleContent:
     accesses: tuple[tuple[str, str, int], ...]  # (action, user, times)
     produced_by: str
     produced_at: datetime
+    approvals: tuple[RecipientName, ...] = ()  # names shown by approval for the recipient
 
 
-def _notes(conn: Connection, case_id: int, finding_id: int) -> tuple[str, ...]:
+def _notes(conn: Connection, case_id: int, finding_id: int, namer: Namer
+           ) -> tuple[str, ...]:
     rows = conn.execute(select(decisions.c.username, decisions.c.decision, decisions.c.note,
                                decisions.c.created_at)
                         .where(decisions.c.case_id == case_id,
                                decisions.c.finding_id == finding_id)
                         .order_by(decisions.c.id))
-    return tuple(f"{when:%d %b %Y %H:%M} {who}: {what}{' — ' + note if note else ''}"
+    # A reviewer's note may name someone the reviewers had unmasked: masked as shown here.
+    return tuple(f"{when:%d %b %Y %H:%M} {who}: {what}"
+                 f"{' — ' + namer.redact(note) if note else ''}"
                  for who, what, note, when in rows)
 
 
@@ -109,10 +121,18 @@ def _accesses(conn: Connection, case_id: int) -> tuple[tuple[str, str, int], ...
     return tuple((a, u, n) for (a, u), n in sorted(counts.items()))
 
 
+def _scopes(conn: Connection, case_id: int, namer: Namer) -> tuple[scope.Scope, ...]:
+    """The scope history, its rationales and reasons masked as the recipient sees them."""
+    return tuple(replace(s, rationale=namer.redact(s.rationale),
+                         decision_reason=namer.redact(s.decision_reason or "") or None)
+                 for s in scope.history(conn, case_id))
+
+
 def gather(engine: Engine, user: User, case_id: int, recipient: str, reference: str
            ) -> BundleContent:
-    """Everything the bundle shows, content read as ``user`` through the review door."""
-    door = ReviewSession(engine, user, case_id)
+    """Everything the bundle shows for ``recipient``, content read as ``user`` through the
+    review door with that recipient's approved names."""
+    door = DisclosureSession(engine, user, case_id, recipient)
     queue = door.queue()
     relied = [f for f in queue if f.decision == "relevant"]
     unused = tuple(f for f in queue if f.decision != "relevant")
@@ -122,14 +142,18 @@ def gather(engine: Engine, user: User, case_id: int, recipient: str, reference: 
     with engine.begin() as conn:
         case = cases.find_case(conn, case_id)
         current = scope.require(conn, case_id)
-        namer = Namer(conn, case_id, current.subjects)
-        items = tuple(ReliedOn(f, tuple(c), _notes(conn, case_id, f.id),
+        namer = recipient_namer(conn, case_id, current.subjects, recipient)
+        items = tuple(ReliedOn(f, tuple(c), _notes(conn, case_id, f.id, namer),
                                responses.get(f.message.id))
                       for f, c in zip(relied, contexts, strict=True))
         content = BundleContent(
-            reference, case, recipient, tuple(n for _, _, n in cases.subjects(conn, case_id)),
+            reference, replace(case, allegation=namer.redact(case.allegation)), recipient,
+            tuple(n for _, _, n in cases.subjects(conn, case_id)),
             tuple(sorted({s for f in relied for s in f.standards})),
-            tuple(scope.history(conn, case_id)), _exhibits(conn, case_id, namer), items,
+            _scopes(conn, case_id, namer), _exhibits(conn, case_id, namer), items,
             unused, withheld, _accesses(conn, case_id), user.username,
-            datetime.now().astimezone())
+            datetime.now().astimezone(),
+            tuple(replace(a, reason=namer.redact(a.reason),
+                          decision_reason=namer.redact(a.decision_reason or ""))
+                  for a in approved_for(conn, case_id, recipient)))
     return content

@@ -2,12 +2,16 @@
 
 An ``.rsmf`` file is an RFC 5322 message with the header ``X-RSMF-Version: 2.0.0`` and one
 attachment, ``rsmf.zip``, holding ``rsmf_manifest.json`` (participants, conversations and
-events). Messages come through the review door (``ReviewSession.conversation``): only the
-authorised scope, senders and text as the case shows them (pseudonyms, names masked in text).
+events). Messages come through the review door as the recipient is to see them
+(``recipients.DisclosureSession.conversation``): only the authorised scope; subjects and the
+pseudonyms a supervisor approved for that recipient by name, everyone else as a pseudonym
+(in senders and inside text), whatever the reader's own unmaskings show.
 Reactions, attachments and edit marks are read only for those messages; joins and leaves only
 for in-scope conversations inside the scope's dates, people named through the case's
-``Namer``. Read receipts (``receipts``) are not exported yet. The manifest is
-validated against Relativity's published schema before anything is written.
+``Namer`` for the recipient. The approvals applied are listed in the RFC 5322 headers
+(``X-ConductLens-Names-Approved``) and the disclosure's audit event. Read receipts
+(``receipts``) are not exported yet. The manifest is validated against Relativity's
+published schema before anything is written.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ from sqlalchemy import Connection, Engine, and_, or_, select
 
 from conductlens.errors import ConductLensError
 from conductlens.review import audit, cases, scope
-from conductlens.review.access import ReviewSession, ShownMessage
+from conductlens.review.access import ShownMessage
 from conductlens.review.accounts import User
 from conductlens.review.pseudonyms import Namer
+from conductlens.review.recipients import DisclosureSession, approved_for, recipient_namer
 from conductlens.store import tables as t
 
 SCHEMA = Path(__file__).parent / "schemas" / "rsmf_schema_2_0_0.json"
@@ -129,9 +134,11 @@ def _membership(conn: Connection, conv_id: int, conv: str, sc: scope.Scope, name
     return out
 
 
-def build_manifest(engine: Engine, user: User, case_id: int) -> dict[str, Any]:
-    """The RSMF manifest of the case's in-scope conversations, as ``user`` may see them."""
-    door = ReviewSession(engine, user, case_id)
+def build_manifest(engine: Engine, user: User, case_id: int, recipient: str
+                   ) -> dict[str, Any]:
+    """The RSMF manifest of the case's in-scope conversations, read as ``user``, people
+    named as approved for ``recipient``."""
+    door = DisclosureSession(engine, user, case_id, recipient)
     with engine.connect() as conn:
         sc = scope.require(conn, case_id)
     shown = {cid: door.conversation(cid, limit=1_000_000) for cid in sc.conversations}
@@ -139,7 +146,7 @@ def build_manifest(engine: Engine, user: User, case_id: int) -> dict[str, Any]:
     events: list[dict[str, Any]] = []
     conversations: list[dict[str, Any]] = []
     with engine.begin() as conn:
-        namer = Namer(conn, case_id, sc.subjects)
+        namer = recipient_namer(conn, case_id, sc.subjects, recipient)
         titles = {c.id: c for c in cases.conversations(conn, case_id)}
         platforms = dict(conn.execute(select(t.conversations.c.id, t.conversations.c.platform)
                                       .where(t.conversations.c.id.in_(list(shown)))).all())
@@ -166,12 +173,13 @@ def build_manifest(engine: Engine, user: User, case_id: int) -> dict[str, Any]:
 def write_rsmf(engine: Engine, user: User, case_id: int, output: Path, recipient: str) -> int:
     """Write the ``.rsmf`` file; recorded as a disclosure (``disclosure.rsmf``). Returns the
     number of events."""
-    manifest = build_manifest(engine, user, case_id)
+    manifest = build_manifest(engine, user, case_id, recipient)
     payload = io.BytesIO()
     with zipfile.ZipFile(payload, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("rsmf_manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     with engine.connect() as conn:
         reference = cases.find_case(conn, case_id).reference
+        approvals = approved_for(conn, case_id, recipient)
     msg = EmailMessage()
     msg["From"] = f"ConductLens <{user.username}@conductlens.invalid>"
     msg["To"] = recipient
@@ -179,6 +187,8 @@ def write_rsmf(engine: Engine, user: User, case_id: int, output: Path, recipient
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["X-RSMF-Version"] = "2.0.0"
     msg["X-RSMF-Generator"] = "ConductLens"
+    msg["X-ConductLens-Names-Approved"] = ", ".join(
+        f"{a.pseudonym} (approval {a.id})" for a in approvals) or "none"
     msg.set_content(f"RSMF 2.0.0 export of the authorised scope of case {reference}.")
     msg.add_attachment(payload.getvalue(), maintype="application", subtype="zip",
                        filename="rsmf.zip")
@@ -186,9 +196,11 @@ def write_rsmf(engine: Engine, user: User, case_id: int, output: Path, recipient
     with engine.begin() as conn:
         audit.append(conn, audit.AuditEvent(
             user.username, "disclosure.rsmf", case_id,
-            {"message": [int(e["id"][1:]) for e in manifest["events"] if e["type"] == "message"]},
+            {"message": [int(e["id"][1:]) for e in manifest["events"] if e["type"] == "message"],
+             "recipient_name": [a.id for a in approvals]},
             f"RSMF export disclosed to {recipient}",
-            {"recipient": recipient, "file": output.name, "events": len(manifest["events"])}))
+            {"recipient": recipient, "file": output.name, "events": len(manifest["events"]),
+             "names_approved": [a.pseudonym for a in approvals]}))
     return len(manifest["events"])
 
 

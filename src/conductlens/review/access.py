@@ -8,8 +8,6 @@ is returned. Outside the scope it answers with totals only.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,10 +26,10 @@ from sqlalchemy import (
 from conductlens.dynamics import standard10
 from conductlens.errors import ConductLensError, ScopeError
 from conductlens.review import audit, scope, teams
+from conductlens.review._csv import findings_csv
 from conductlens.review._shaping import (
     apply_filters,
     as_date,
-    csv_safe,
     fts_words,
     local_now,
     match_clause,
@@ -125,6 +123,11 @@ class ReviewSession:
             sc = scope.current(conn, self.case_id)
             self._audit(conn, "access.denied", sc, ids, {"what": what})
 
+    def _namer(self, conn: Connection, subjects: Sequence[int]) -> Namer:
+        """How people are shown to this reader: the case's pseudonyms and unmaskings
+        (a disclosure's session shows its recipient's approvals instead)."""
+        return Namer(conn, self.case_id, subjects)
+
     def _shown(self, rows: Sequence[object], namer: Namer,
                flagged: dict[int, list[list[int]]]) -> list[ShownMessage]:
         """Messages as shown: names masked first, highlights moved onto the masked text."""
@@ -154,7 +157,7 @@ class ReviewSession:
 
     def _render(self, conn: Connection, sc: scope.Scope, rows: Sequence[object],
                 namer: Namer | None = None) -> list[ShownMessage]:
-        namer = namer or Namer(conn, self.case_id, sc.subjects)
+        namer = namer or self._namer(conn, sc.subjects)
         ids = [int(r._mapping["id"]) for r in rows]  # type: ignore[attr-defined]
         return self._shown(rows, namer, self._spans(conn, ids))
 
@@ -198,7 +201,7 @@ class ReviewSession:
     def _findings(self, conn: Connection, sc: scope.Scope, rows: Sequence[Any],
                   namer: Namer | None = None) -> list[ShownFinding]:
         """``rows`` (``queue.finding_rows``) as shown: only their messages fetched and masked."""
-        namer = namer or Namer(conn, self.case_id, sc.subjects)
+        namer = namer or self._namer(conn, sc.subjects)
         mids = list(dict.fromkeys(int(r["message_id"]) for r in rows))
         msgs = {m.id: m for m in self._render(conn, sc, conn.execute(
             self._message_query(sc).where(t.messages.c.id.in_(mids))).all(), namer)}
@@ -299,7 +302,7 @@ class ReviewSession:
             return [], 0
         with self.engine.begin() as conn:
             sc = self._scope(conn)
-            namer = Namer(conn, self.case_id, sc.subjects)
+            namer = self._namer(conn, sc.subjects)
             candidates = self._message_query(sc).order_by(t.messages.c.id)
             raw = [w for w in terms if not maybe_pseudonym(w)]
             if raw:  # words a mask cannot add: the raw index narrows the candidates
@@ -333,17 +336,7 @@ class ReviewSession:
             items = self._all_findings(conn, sc)
             self._audit(conn, "export", sc, {"finding": [f.id for f in items]},
                         {"recipient": recipient.strip(), "purpose": purpose.strip()})
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["finding", "severity", "category", "standards", "decision",
-                         "message", "exhibit", "source", "when", "sender", "text"])
-        for f in items:
-            m = f.message
-            writer.writerow([f.id, f.severity, f.category, "; ".join(f.standards),
-                             f.decision or "", m.id, m.exhibit_reference, m.source,
-                             m.when.isoformat() if m.when else "", m.sender.label,
-                             csv_safe(m.text)])
-        return out.getvalue()
+        return findings_csv(items)
 
     def _all_findings(self, conn: Connection, sc: scope.Scope) -> list[ShownFinding]:
         """Every finding in ``sc``, masked a batch at a time; refuses above ``EXPORT_LIMIT``
@@ -354,7 +347,7 @@ class ReviewSession:
             raise ConductLensError(
                 f"this export would hold {total:,} findings, more than the {EXPORT_LIMIT:,} "
                 "one file may hold; narrow the scope (dates, conversations or categories)")
-        namer = Namer(conn, self.case_id, sc.subjects)
+        namer = self._namer(conn, sc.subjects)
         items: list[ShownFinding] = []
         for part in conn.execute(query).mappings().partitions(500):
             items += self._findings(conn, sc, part, namer)
@@ -382,7 +375,7 @@ class ReviewSession:
         self._need(Permission.READ_CONTENT)
         with self.engine.begin() as conn:
             sc = self._scope(conn)
-            shown = Namer(conn, self.case_id, sc.subjects).identities()
+            shown = self._namer(conn, sc.subjects).identities()
             self._audit(conn, "view.people", sc, {})
         return shown
 
@@ -395,7 +388,7 @@ class ReviewSession:
             inside = scope.scope_clause(sc)
             view = standard10.build(
                 conn, standard10.flagged_in(conn, inside, sc.categories),
-                standard10.scoped_texts(conn, inside), Namer(conn, self.case_id, sc.subjects).name,
+                standard10.scoped_texts(conn, inside), self._namer(conn, sc.subjects).name,
                 standard10.withheld(conn, inside, exhibit_ids(conn, self.case_id)))
             self._audit(conn, "view.standard10", sc, {"message": view.message_ids},
                         {"withheld": view.withheld})

@@ -30,6 +30,7 @@ from conductlens.review import (
     links,
     matching,
     pseudonyms,
+    recipients,
     register,
     scope,
     team_duties,
@@ -127,6 +128,8 @@ class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, Peopl
                 "reviews": {s.id: review_scope(conn, s) for s in history
                             if s.status == "proposed"},
                 "unmasks": pseudonyms.unmask_list(conn, self.case_id),
+                "recipient_names": recipients.listing(conn, self.case_id),
+                "recipients": recipients.recipients(conn, self.case_id),
                 "links": links.listing(conn, self.case_id, self.user),
                 "people": register.list_people(conn), "statuses": list(CaseStatus),
                 "activities": cases.ACTIVITIES,
@@ -188,6 +191,16 @@ class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, Peopl
                 raise ScopeError("no such request in this case")
             pseudonyms.decide_unmask(conn, request_id, self._actor, approve, reason)
         self._write(P.APPROVE_UNMASK, act)
+
+    def propose_recipient_name(self, recipient: str, number: int, reason: str) -> int:
+        """Propose that a disclosure's ``recipient`` see "Participant ``number``" by name."""
+        return int(self._write(P.REQUEST_UNMASK, lambda conn: recipients.propose(
+            conn, self.case_id, recipient, number, reason, self._actor)))
+
+    def decide_recipient_name(self, approval_id: int, verdict: str, reason: str) -> None:
+        """``verdict`` approve or refuse (not the proposer), or revoke an approval."""
+        self._write(P.APPROVE_UNMASK, lambda conn: recipients.decide(
+            conn, self.case_id, approval_id, self._actor, verdict, reason))
 
     def request_link(self, number: int, person_id: int, reason: str) -> int:
         """Ask that "Participant ``number``" be linked to a register person (decided by a

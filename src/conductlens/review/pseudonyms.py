@@ -158,15 +158,21 @@ def _unmasked_numbers(conn: Connection, case_id: int, numbers: dict[str, int]) -
 
 class Namer:
     """How each participant of one case is shown to reviewers of that case, and how people
-    are masked inside text (``redact``, ``mask``)."""
+    are masked inside text (``redact``, ``mask``).
 
-    def __init__(self, conn: Connection, case_id: int, subject_ids: Iterable[int]) -> None:
+    ``shown``, when given, replaces the case's unmaskings with exactly those pseudonym
+    numbers: a disclosure to a recipient (``review.recipients``) names only whom a
+    supervisor approved for that recipient, never whom the reviewers had unmasked."""
+
+    def __init__(self, conn: Connection, case_id: int, subject_ids: Iterable[int], *,
+                 shown: Iterable[int] | None = None) -> None:
         assign(conn, case_id)
         self._conn, self._case_id = conn, case_id
         self._who = _participants(conn, case_id)
         self._numbers = _numbers(conn, case_id)
         self._subjects = {f"person:{i}" for i in subject_ids}
-        self._unmasked = _unmasked_numbers(conn, case_id, self._numbers)
+        self._unmasked = (set(shown) if shown is not None
+                          else _unmasked_numbers(conn, case_id, self._numbers))
         self._redactor = self._build_redactor()
 
     def _number_of(self, key: str) -> int:

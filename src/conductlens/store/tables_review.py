@@ -218,6 +218,26 @@ unmask_requests = Table(
     Column("decision_reason", Text, nullable=True),
 )
 
+# Which pseudonyms one named recipient of a disclosure (a bundle, an RSMF export) may see by
+# real name: proposed by one person, decided by another. An unmasking for the case's own
+# reviewers never travels to a recipient; only these rows do, and only for their recipient.
+recipient_names = Table(
+    "recipient_names",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("recipient", Text, nullable=False),  # as typed
+    Column("recipient_key", String(200), nullable=False, index=True),  # spaces, case folded
+    Column("number", Integer, nullable=False),  # the pseudonym: "Participant 07"
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # proposed|approved|refused|revoked
+    Column("proposed_by", Text, nullable=False),
+    Column("proposed_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", Text, nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+)
+
 # Linking a participant to a register person (or removing a link) reveals an identity, so it
 # is asked for and decided by someone else, like unmasking.
 link_requests = Table(
