@@ -16,6 +16,7 @@ from conductlens.web.routes import (
     key_facts,
     outcomes,
     queue_tools,
+    recipients,
     register,
     review,
     scope,
@@ -26,5 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router, cases.router, scope.router, review.router, audit_log.router,
     register.router, admin.router, team.router, outcomes.router, key_facts.router, dynamics.router,
     api.router,
-    images.router, jobs.router, queue_tools.router,
+    images.router, jobs.router, queue_tools.router, recipients.router,
 )
