@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 
 from conductlens.cli import app
 from conductlens.errors import ConductLensError
-from conductlens.report.bundle import write_bundle
 from conductlens.review import pseudonyms, recipients
 from conductlens.review.access import Forbidden, ReviewSession
 from conductlens.review.door import CaseDoor
@@ -67,7 +66,11 @@ def _approve(store: Store, world: World, recipient: str, number: int) -> int:
 
 
 def _bundle_text(store: Store, world: World, recipient: str, out: Path) -> str:
-    write_bundle(store.engine, world.users["investigator"], world.case_id, recipient, out)
+    """The bundle's HTML and PDF text, written by ``conductlens bundle`` as the investigator."""
+    result = CliRunner().invoke(app, ["bundle", "--case", world.sample.reference,
+                                      "--recipient", recipient, "--output", str(out),
+                                      "--db", store.url, "--as", "investigator"])
+    assert result.exit_code == 0, result.output
     text = (out / "bundle.html").read_text(encoding="utf-8")
     if shutil.which("pdftotext"):
         text += subprocess.run(["pdftotext", str(out / "bundle.pdf"), "-"], check=True,
@@ -94,6 +97,7 @@ def test_reviewers_unmasking_never_reaches_a_bundle(store: Store, scoped: World,
     assert f"Participant {_number(store, scoped, BETH):02d}" in text
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["names_approved"] == []
+    assert "None: everyone who is not a subject appears as a pseudonym" in text  # the cover
 
 
 def test_an_approved_name_appears_only_for_its_recipient(store: Store, scoped: World,

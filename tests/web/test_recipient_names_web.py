@@ -32,6 +32,8 @@ def _bundle_html(client: Any, case_id: int, recipient: str, run_jobs: Any) -> st
     assert response.status_code == 303, response.text
     [job] = run_jobs()
     assert job.state == "done", job.error
+    job_page = client.get(response.headers["location"]).text
+    assert f"Shown by name as approved for {recipient}: " in job_page
     data = client.get(f"{response.headers['location']}/bundle.zip").content
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         [name] = [n for n in zf.namelist() if n.endswith("bundle.html")]

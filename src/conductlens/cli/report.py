@@ -196,6 +196,9 @@ def bundle_command(
                               _case_id(store, case), recipient, output)
     console.print(f"Bundle {result.reference}: {result.relied_on} findings relied on, "
                   f"{result.schedule_items} schedule items, written to {result.folder}")
+    console.print("Shown by name as approved for this recipient: "
+                  + (", ".join(result.names_approved) if result.names_approved
+                     else "none (everyone who is not a subject is a pseudonym)"))
 
 
 def bundle_verify(folder: Annotated[Path, typer.Argument(help="A bundle folder.")]) -> None:

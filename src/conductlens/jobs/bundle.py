@@ -43,7 +43,9 @@ def _run(ctx: JobContext) -> Outcome:
     result = write_bundle(ctx.store.engine, ctx.user, int(ctx.job.case_id or 0),
                           str(ctx.job.params["recipient"]), folder)
     return Outcome(result.reference, {"bundle": result.reference, "relied_on": result.relied_on,
-                                      "schedule_items": result.schedule_items})
+                                      "schedule_items": result.schedule_items,
+                                      "recipient": str(ctx.job.params["recipient"]),
+                                      "names_approved": list(result.names_approved)})
 
 
 def bundle_zip(store: Store, user: User, job_id: int) -> tuple[str, bytes]:

@@ -38,6 +38,7 @@ class BundleResult:
     files: dict[str, str]  # name -> sha256
     relied_on: int
     schedule_items: int
+    names_approved: tuple[str, ...] = ()  # pseudonyms shown by name for the recipient
 
 
 def _sha256(path: Path) -> str:
@@ -85,7 +86,8 @@ def write_bundle(engine: Engine, user: User, case_id: int, recipient: str, folde
                 "names_approved": _approvals(content)}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _record(engine, user, case_id, content, files)
-    return BundleResult(content.reference, folder, files, len(content.relied_on), len(items))
+    return BundleResult(content.reference, folder, files, len(content.relied_on), len(items),
+                        tuple(a.pseudonym for a in content.approvals))
 
 
 def _approvals(content: BundleContent) -> list[dict[str, object]]:
