@@ -25,7 +25,7 @@ from conductlens.ingest.registry import parser_named, pick_parser
 from conductlens.store import Store, current_user, store_trouble
 from conductlens.store import tables as t
 from conductlens.store.evidence import Staged, keep, stage
-from conductlens.store.groups import link_case, link_conversations
+from conductlens.store.groups import link_case, link_conversations, record_copies
 from conductlens.store.writes import ExhibitWriter, inserted_id
 
 Progress = Callable[[int], None]
@@ -211,6 +211,7 @@ def _ingest_staged(
         if counts.messages == 0 and counts.conversations == 0:
             raise ParseError(str(staged.path), f"no messages found (read as {parser.name})")
         link_conversations(conn, exhibit_id)
+        record_copies(conn, exhibit_id)
         stored = keep(store.exhibit_dir, staged)
         conn.execute(
             t.exhibits.update().where(t.exhibits.c.id == exhibit_id).values(stored_path=str(stored))

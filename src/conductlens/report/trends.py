@@ -55,7 +55,8 @@ def _count_case(conn: Connection, sc: scope.Scope, months: Counter[str],
     f, m = t.findings, t.messages
     query = select(f.c.id, f.c.category, f.c.standards,
                    func.coalesce(m.c.ts_local, m.c.ts_utc)).select_from(
-        f.join(m, m.c.id == f.c.message_id)).where(scope.scope_clause(sc))
+        f.join(m, m.c.id == f.c.message_id)).where(scope.scope_clause(sc),
+                                                    scope.finding_once(sc))
     if sc.categories:
         query = query.where(f.c.category.in_(sc.categories))
     inside: set[int] = set()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -43,6 +43,7 @@ from conductlens.review.queue import DECISIONS, SEVERITY_RANK, finding_rows, ord
 from conductlens.review.redact import highlight, words
 from conductlens.review.roles import Permission, allows
 from conductlens.store import tables as t
+from conductlens.store.groups import copy_references
 from conductlens.store.tables_review import decisions
 
 __all__ = ["DECISIONS", "SEVERITY_RANK", "Forbidden", "ReviewSession", "ShownFinding",
@@ -89,6 +90,7 @@ class ShownFinding:
     detector: str
     decision: str | None
     message: ShownMessage
+    also_in: tuple[str, ...] = ()  # other exhibits of the case holding a copy of the message
 
 
 class ReviewSession:
@@ -171,7 +173,8 @@ class ReviewSession:
             in_case = t.messages.c.exhibit_id.in_(exhibit_ids(conn, self.case_id))
             total = conn.scalar(select(func.count()).where(in_case)) or 0
             inside = conn.scalar(select(func.count()).where(in_case, clause)) or 0
-            found = conn.scalar(self._finding_query(sc, count=True)) or 0
+            found = conn.scalar(self._finding_query(sc, count=True)
+                                .where(scope.finding_once(sc))) or 0
         return Totals(int(inside), int(total) - int(inside), int(found))
 
     # -- findings ------------------------------------------------------------------------------
@@ -191,7 +194,7 @@ class ReviewSession:
         self._need(Permission.READ_CONTENT)
         with self.engine.begin() as conn:
             sc = self._scope(conn)
-            query = ordered(finding_rows(sc), "severity")
+            query = ordered(finding_rows(sc, once=True), "severity")
             if not include_decided:
                 query = query.where(query.selected_columns.decision.is_(None))
             shown = self._findings(conn, sc, conn.execute(query.limit(limit)).mappings().all())
@@ -222,6 +225,8 @@ class ReviewSession:
             if row is None:
                 raise ScopeError("no such finding inside the authorised scope")
             found = self._findings(conn, sc, [row])[0]
+            found = replace(found, also_in=tuple(copy_references(
+                conn, found.message.id, exhibit_ids(conn, self.case_id))))
             context = self._context(conn, sc, found.message, around)
             self._audit(conn, "view.finding", sc, {"finding": [finding_id],
                                                    "message": [m.id for m in context]})
@@ -363,7 +368,7 @@ class ReviewSession:
             sc = self._scope(conn)
             day = func.coalesce(t.messages.c.ts_local, t.messages.c.ts_utc)
             rows = conn.execute(self._finding_query(sc).with_only_columns(
-                day, t.findings.c.category)).all()
+                day, t.findings.c.category).where(scope.finding_once(sc))).all()
         counts: dict[tuple[date, str], int] = {}
         for when, category in rows:
             if when is not None:

@@ -113,7 +113,8 @@ class PeopleReader(ReviewSession):
             p.first, p.last = _bounds(p.first, first, True), _bounds(p.last, last, False)
         found = (select(m.sender_id, func.count(f.id)).select_from(
             t.findings.join(t.messages, t.messages.c.id == f.message_id))
-            .where(scope.scope_clause(sc), m.sender_id.is_not(None)).group_by(m.sender_id))
+            .where(scope.scope_clause(sc), scope.finding_once(sc), m.sender_id.is_not(None))
+            .group_by(m.sender_id))
         if sc.categories:
             found = found.where(f.category.in_(sc.categories))
         for pid, count in conn.execute(found):

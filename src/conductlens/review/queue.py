@@ -133,22 +133,26 @@ def latest_decisions(case_id: int) -> Any:
             .join(last, last.c.last_id == d.id).subquery("latest"))
 
 
-def base(sc: scope.Scope, columns: list[Any]) -> tuple[Select[Any], Any]:
+def base(sc: scope.Scope, columns: list[Any], once: bool = True) -> tuple[Select[Any], Any]:
     """``columns`` of the findings inside ``sc`` (with each one's latest decision joinable
-    as the returned subquery)."""
+    as the returned subquery); ``once`` leaves out later copies of a finding shown already
+    (``scope.finding_once``), as every listing and count does."""
     latest = latest_decisions(sc.case_id)
     query = (select(*columns).select_from(
         f.join(m, m.c.id == f.c.message_id)
         .outerjoin(latest, latest.c.finding_id == f.c.id))
         .where(scope.scope_clause(sc)))
+    if once:
+        query = query.where(scope.finding_once(sc))
     if sc.categories:
         query = query.where(f.c.category.in_(sc.categories))
     return query, latest
 
 
-def finding_rows(sc: scope.Scope) -> Select[Any]:
-    """Whole finding rows inside ``sc``, each with its latest decision."""
-    return with_rows(*base(sc, []))
+def finding_rows(sc: scope.Scope, once: bool = False) -> Select[Any]:
+    """Whole finding rows inside ``sc``, each with its latest decision (every copy, unless
+    ``once``: a finding opened by id or exported is there whichever copy it is)."""
+    return with_rows(*base(sc, [], once))
 
 
 def with_rows(query: Select[Any], latest: Any) -> Select[Any]:

@@ -153,7 +153,7 @@ class QueueSession(ReviewSession):
         with self.engine.connect() as conn:
             sc = self._scope(conn)
             namer = Namer(conn, self.case_id, sc.subjects)
-            here, _ = q.base(sc, q.sort_values(flt.sort))
+            here, _ = q.base(sc, q.sort_values(flt.sort), once=False)
             values = conn.execute(here.where(t.findings.c.id == finding_id)).first()
             if values is None:
                 raise ScopeError("no such finding inside the authorised scope")

@@ -10,7 +10,17 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Connection, and_, false, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    exists,
+    false,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from conductlens.errors import ConductLensError, ScopeError
 from conductlens.review import audit
@@ -173,6 +183,24 @@ def scope_clause(scope: Scope | None) -> ColumnElement[bool]:
     in_case = m.exhibit_id.in_(exhibits_of(scope.case_id))
     return and_(in_case, m.conversation_id.in_(scope.conversations),
                 between_days(scope.date_from, scope.date_to))
+
+
+def finding_once(scope: Scope | None) -> ColumnElement[bool]:
+    """Findings (joined to their message) that are not a later copy of one shown already.
+
+    Where exhibits hold the same conversation, a message's later copy is left out when its
+    first copy is inside ``scope`` with a finding of the same category (``message_copies``,
+    found at ingest), so the queue, totals and charts count each finding once. A copy whose
+    first is outside the scope, or has no such finding, is shown."""
+    if scope is None:
+        return false()
+    mc = t.message_copies.c
+    first = t.findings.alias("first_copy")
+    f = t.findings.c
+    return ~exists().where(mc.message_id == f.message_id,
+                           mc.first_conversation_id.in_(scope.conversations),
+                           first.c.message_id == mc.first_id,
+                           first.c.category == f.category)
 
 
 def between_days(first: date | None, last: date | None) -> ColumnElement[bool]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, union
 
@@ -177,6 +177,17 @@ def copies_of_messages(conn: Connection, exhibit_ids: list[int]) -> dict[int, in
     seconds). The first copy (lowest exhibit id) maps to nothing; every copy keeps its own
     provenance, so review can show a finding once and say where else it is.
     """
+    return {c.message_id: c.first_id for c in _copies(conn, exhibit_ids)}
+
+
+class _Copy(NamedTuple):
+    message_id: int
+    exhibit_id: int
+    first_id: int
+    first_conversation_id: int
+
+
+def _copies(conn: Connection, exhibit_ids: list[int]) -> list[_Copy]:
     m = t.messages.c
     conversation_ids = list(conn.scalars(select(t.conversations.c.id).where(
         t.conversations.c.exhibit_id.in_(exhibit_ids))))
@@ -184,10 +195,10 @@ def copies_of_messages(conn: Connection, exhibit_ids: list[int]) -> dict[int, in
     shared = [c for c in conversation_ids if any(
         g == groups[c] and o != c for o, g in groups.items())]
     if not shared:
-        return {}
+        return []
     people = people_across_exhibits(conn, exhibit_ids)
-    first: dict[tuple[object, ...], tuple[int, int]] = {}
-    copies: dict[int, int] = {}
+    first: dict[tuple[object, ...], tuple[int, int, int]] = {}
+    copies: list[_Copy] = []
     rows = conn.execute(
         select(m.id, m.exhibit_id, m.conversation_id, m.sender_id, m.ts_local, m.text,
                m.platform_key, m.kind)
@@ -201,7 +212,39 @@ def copies_of_messages(conn: Connection, exhibit_ids: list[int]) -> dict[int, in
                 continue
             held = first.get(mark)
             if held is not None and held[1] != exhibit:
-                copies[int(mid)] = held[0]
+                copies.append(_Copy(int(mid), int(exhibit), held[0], held[2]))
                 break
-            first.setdefault(mark, (int(mid), int(exhibit)))
+            first.setdefault(mark, (int(mid), int(exhibit), int(conv)))
     return copies
+
+
+def record_copies(conn: Connection, exhibit_id: int) -> int:
+    """Record which of this exhibit's messages an earlier exhibit of the same conversation
+    holds (``message_copies``); returns how many. Call after :func:`link_conversations`."""
+    mine = t.conversations.alias("mine")
+    linked = {int(e) for e in conn.scalars(
+        select(t.conversations.c.exhibit_id).distinct()
+        .join(t.conversation_links, t.conversation_links.c.same_as_id == t.conversations.c.id)
+        .join(mine, mine.c.id == t.conversation_links.c.conversation_id)
+        .where(mine.c.exhibit_id == exhibit_id))} - {exhibit_id}
+    if not linked:
+        return 0
+    rows = [{"message_id": c.message_id, "first_id": c.first_id,
+             "first_conversation_id": c.first_conversation_id}
+            for c in _copies(conn, [*sorted(linked), exhibit_id]) if c.exhibit_id == exhibit_id]
+    for start in range(0, len(rows), 500):
+        conn.execute(insert(t.message_copies), rows[start:start + 500])
+    return len(rows)
+
+
+def copy_references(conn: Connection, message_id: int, exhibit_ids: list[int]) -> list[str]:
+    """References of the other exhibits (of ``exhibit_ids``) holding a copy of this message."""
+    mc, m = t.message_copies.c, t.messages.c
+    first = conn.scalar(select(mc.first_id).where(mc.message_id == message_id)) or message_id
+    copies = select(mc.message_id).where(mc.first_id == first)
+    return list(conn.scalars(
+        select(t.exhibits.c.reference).distinct()
+        .join(t.messages, m.exhibit_id == t.exhibits.c.id)
+        .where(or_(m.id == first, m.id.in_(copies)), m.id != message_id,
+               m.exhibit_id.in_(exhibit_ids))
+        .order_by(t.exhibits.c.reference)))

@@ -259,3 +259,14 @@ conversation_links = Table(
     Column("sampled", Integer, nullable=False),
     UniqueConstraint("conversation_id", "same_as_id", name="uq_conversation_links_pair"),
 )
+
+# A message that an earlier exhibit of the same conversation also holds (found at ingest by
+# ``store.groups.record_copies``): review shows its finding once, at the first copy, and
+# says where else it is; every copy keeps its own row and provenance.
+message_copies = Table(
+    "message_copies",
+    metadata,
+    Column("message_id", ForeignKey("messages.id"), primary_key=True),
+    Column("first_id", ForeignKey("messages.id"), nullable=False, index=True),
+    Column("first_conversation_id", ForeignKey("conversations.id"), nullable=False),
+)
