@@ -1,7 +1,7 @@
 """message copies: a message an earlier exhibit of the same conversation also holds
 
 Revision ID: 0021_message_copies
-Revises: 0019_register_accounts
+Revises: 0022_recipient_names
 Create Date: 2026-12-04
 
 Additive only: one new table, filled at ingest. Exhibits ingested before it have no rows, so
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_message_copies"
-down_revision = "0019_register_accounts"
+down_revision = "0022_recipient_names"
 branch_labels = None
 depends_on = None
 
