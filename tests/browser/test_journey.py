@@ -49,33 +49,65 @@ def _investigator_opens_case(browser: Any, server: Any) -> str:
     page.get_by_label("Case reference").fill("PSD-2024-0042")
     page.get_by_label("Allegation summary").fill("Misogynistic messages in the Team B group")
     page.get_by_role("button", name="Open case").click()
+    assert "Case PSD-2024-0042 opened" in _notice(page)
     # Only the case team reaches the case: the investigator assigns the supervisor.
+    page.get_by_test_id("tab-team").click()
     page.get_by_label("Add to the case team").select_option(value="supervisor")
     page.get_by_label("Reason for the assignment").fill("Supervises Team B conduct cases")
     page.get_by_role("button", name="Add to team").click()
     # Separation of duties: the change waits for a second person (an admin here).
+    assert "Asked to add supervisor to the case team" in _notice(page)
     assert page.get_by_test_id("team-changes").get_by_text("awaiting a decision").is_visible()
+    page.get_by_test_id("tab-exhibits").click()
     page.get_by_label("Add an exhibit").set_input_files(str(server.export))
     page.get_by_role("button", name="Add exhibit").click()
     # The ingest runs as a job: its page refreshes itself until the exhibit's link appears.
     page.get_by_role("link", name="EXH-00001").click()
     assert page.get_by_role("cell", name="EXH-00001").is_visible()
+    page.get_by_role("button", name="Run the baseline policy").click()
+    assert "Baseline policy run:" in _notice(page)
+    page.get_by_test_id("tab-people").click()
     page.get_by_label("Add a subject from the staff register").select_option(
         label="Alan Grant (PC1001)")
     page.get_by_role("button", name="Add subject").click()
-    page.get_by_role("button", name="Run the baseline policy").click()
+    assert _notice(page) == "Subject added: Alan Grant (PC1001)."
+    page.get_by_test_id("tab-scope").click()
     page.get_by_label("Team B (EXH-00001, 7 messages)").check()
     page.get_by_label("First day").fill("2024-03-05")
     page.get_by_label("Last day").fill("2024-03-15")
     page.get_by_label("Necessity and proportionality").fill(
         "The complaint concerns the Team B group between 5 and 15 March; nothing wider.")
     page.get_by_role("button", name="Propose scope").click()
+    assert "Scope #1 proposed" in _notice(page)
     assert "Scope awaiting authorisation" in page.get_by_test_id("scope-status").inner_text()
     assert "Out of scope: 7 messages withheld" in page.get_by_test_id("withheld").inner_text()
     _shot(page, server, "01-case-scope-proposed")
-    url = page.url.split("#")[0]
+    _log_hours(page, server)
+    url = page.url.split("?")[0]
     _sign_out(page)
     return url
+
+
+def _notice(page: Any) -> str:
+    return str(page.get_by_test_id("notice").inner_text())
+
+
+def _log_hours(page: Any, server: Any) -> None:
+    """Hours and notes: a refused entry keeps what was typed; totals per person and activity."""
+    page.get_by_test_id("tab-hours").click()
+    page.get_by_label("Day worked").fill("2024-04-02")
+    page.get_by_label("Activity", exact=True).select_option("evidence_review")
+    page.get_by_label("Hours", exact=True).fill("2.5")
+    page.get_by_label("Note", exact=True).fill("Read the Team B export")
+    page.get_by_role("button", name="Log hours").click()
+    assert _notice(page) == "Logged 2.5 h of evidence review on 02 Apr 2024."
+    assert "evidence review 2.50" in page.get_by_test_id("hours-by-activity").inner_text(
+        ).replace("\t", " ")
+    page.get_by_label("Add a note").fill("Exhibit received from the complainant.")
+    page.get_by_role("button", name="Add note").click()
+    assert _notice(page) == "Note added."
+    assert page.get_by_text("Exhibit received from the complainant.").is_visible()
+    _shot(page, server, "01a-hours-and-notes")
 
 
 def _admin_approves_the_team_change(browser: Any, server: Any) -> None:
@@ -89,9 +121,10 @@ def _admin_approves_the_team_change(browser: Any, server: Any) -> None:
 
 def _supervisor_authorises(browser: Any, server: Any, case_url: str) -> None:
     page = _sign_in(browser, server, "supervisor")
-    page.goto(case_url)
+    page.goto(f"{case_url}?tab=scope")
     page.get_by_label("Reasons for your decision").fill("Necessary and proportionate.")
     page.get_by_role("button", name="Authorise").click()
+    assert _notice(page) == "Scope #1 authorised."
     assert "authorised by supervisor" in page.get_by_test_id("scope-status").inner_text()
     _shot(page, server, "02-scope-authorised")
     _sign_out(page)
@@ -120,7 +153,25 @@ def _investigator_reviews(browser: Any, server: Any, case_url: str) -> None:
     row = page.get_by_role("row").filter(has_text="Participant 03")
     row.get_by_label("Reason").fill("Laughed at the remark: a Standard 10 question")
     row.get_by_role("button", name="Ask to unmask").click()
+    assert "Asked to unmask Participant 03" in _notice(page)
+    _search_with_a_filter(page, server, case_url)
     _sign_out(page)
+
+
+def _search_with_a_filter(page: Any, server: Any, case_url: str) -> None:
+    """A sender filter goes into the address; words then search only among what it keeps."""
+    page.goto(f"{case_url}/search")
+    page.get_by_label("Sender").select_option("Alan Grant")
+    page.get_by_role("button", name="Apply filters").click()
+    assert "sender=Alan+Grant" in page.url
+    summary = page.get_by_test_id("search-summary").inner_text()
+    assert summary.startswith("2 matching messages inside the scope with these filters")
+    assert "Not funny" not in page.content()  # Beth's reply: another sender
+    page.get_by_label("Words").fill("BWV")
+    page.get_by_role("button", name="Search").click()
+    assert "sender=Alan+Grant" in page.url and "BWV" not in page.url
+    assert page.get_by_test_id("search-summary").inner_text().startswith("1 matching message")
+    _shot(page, server, "04c-search-filtered")
 
 
 def _focused(page: Any) -> str:
@@ -177,11 +228,12 @@ def _supervisor_second_review(browser: Any, server: Any, case_url: str) -> None:
 
 def _supervisor_unmasks(browser: Any, server: Any, case_url: str) -> None:
     page = _sign_in(browser, server, "supervisor")
-    page.goto(case_url + "#unmasking")
+    page.goto(case_url + "?tab=people#unmasking")
     page.get_by_label("Reasons", exact=True).fill("Proportionate for Standard 10")
     page.get_by_role("button", name="Approve").click()
+    assert _notice(page) == "Unmasking request 1 approved."
     assert "approved" in page.locator("#unmasking").inner_text()
-    page.get_by_role("link", name="People").click()
+    page.get_by_role("link", name="People", exact=True).click()
     assert page.get_by_text("Carl Diaz").first.is_visible()
     _sign_out(page)
 

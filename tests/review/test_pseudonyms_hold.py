@@ -134,10 +134,10 @@ def test_exhibit_and_conversation_names_are_masked(store: Store, scoped: World) 
         conn.execute(update(t.exhibits).values(original_name="WhatsApp Chat with Dana Fox.txt"))
         conn.execute(update(t.conversations).where(
             t.conversations.c.id == scoped.sample.group_id).values(title="Carl's leaving do"))
-    shown = _door(store, scoped).overview()
-    assert [e.original_name for e in shown["exhibits"]] == [
+    door = _door(store, scoped)
+    assert [e.original_name for e in door.case_tab("exhibits")["exhibits"]] == [
         "WhatsApp Chat with Participant 04.txt"]
-    titles = [c.title for c in shown["conversations"]]
+    titles = [c.title for c in door.case_tab("scope")["conversations"]]
     assert "Participant 03's leaving do" in titles and not any("Carl" in x for x in titles)
 
 

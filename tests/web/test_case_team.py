@@ -172,12 +172,12 @@ def test_membership_opens_and_closes_the_case(login: Any, outsiders: World,
     assert inv2.post(f"/cases/{outsiders.case_id}/team", data={
         "csrf": inv2.csrf, "username": "investigator2", "reason": "Let me in"}
     ).status_code == 404
-    page = lead.get(f"/cases/{outsiders.case_id}").text
+    page = lead.get(f"/cases/{outsiders.case_id}?tab=team").text
     assert "Add to the case team" in page
     form = {"csrf": lead.csrf, "username": "investigator2", "reason": "Second reviewer"}
     assert lead.post(f"/cases/{outsiders.case_id}/team", data=form).status_code == 303
     assert inv2.get(queue).status_code == 404  # asked for, not yet approved
-    assert "awaiting a decision" in lead.get(f"/cases/{outsiders.case_id}").text
+    assert "awaiting a decision" in lead.get(f"/cases/{outsiders.case_id}?tab=team").text
     _approve_pending(login, store, outsiders.case_id)
     assert inv2.get(queue).status_code == 200
     assert "PSD-2024-0001" in inv2.get("/cases").text

@@ -107,13 +107,16 @@ def test_the_investigator_can_open_a_case_and_log_work(login: Any, world: World,
     assert response.status_code == 303
     url = response.headers["location"]
     case_id = int(url.rsplit("/", 1)[1])
-    for path, data in ((f"/cases/{case_id}/hours", {"hours": "2.5", "note": "triage"}),
+    hours = {"hours": "2.5", "note": "triage", "activity": "assessment",
+             "worked_on": "2024-03-04"}
+    for path, data in ((f"/cases/{case_id}/hours", hours),
                        (f"/cases/{case_id}/notes", {"text": "Phones seized."}),
                        (f"/cases/{case_id}/subjects", {"person_id": "1"}),
                        (f"/cases/{case_id}/status", {"status": "closed"})):
         assert inv.post(path, data={**data, "csrf": inv.csrf}).status_code == 303, path
-    page = inv.get(url).text
-    assert "2.5 h" in page and "Phones seized." in page and "Alan Grant (PC1001)" in page
+    page = inv.get(f"{url}?tab=hours").text
+    assert "<td>2.50</td>" in page and "Phones seized." in page
+    assert "Alan Grant (PC1001)" in inv.get(f"{url}?tab=people").text
     with store.engine.connect() as conn:
         actions = set(conn.scalars(select(audit_events.c.action)))
     assert {"case.open", "case.hours", "case.note", "case.subject", "case.status"} <= actions
@@ -128,7 +131,7 @@ def test_supervisor_refuses_a_scope_with_reasons(login: Any, world: World) -> No
     assert response.status_code == 303
     assert sup.post(f"/cases/{world.case_id}/scopes/1/refuse",
                     data={"csrf": sup.csrf, "reason": "Not yet justified"}).status_code == 303
-    page = inv.get(f"/cases/{world.case_id}").text
+    page = inv.get(f"/cases/{world.case_id}?tab=scope").text
     assert "Not yet justified" in page and "No authorised scope" in page
 
 

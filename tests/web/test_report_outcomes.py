@@ -66,7 +66,7 @@ def test_bundle_button_queues_a_job_that_downloads_a_recorded_disclosure(
     from conductlens.store.tables_review import audit_events
 
     client = login("investigator")
-    assert "Prepare the bundle" in client.get(f"/cases/{scoped.case_id}").text
+    assert "Prepare the bundle" in client.get(f"/cases/{scoped.case_id}?tab=disclosure").text
     response = client.post(f"/cases/{scoped.case_id}/bundle",
                            data={"recipient": "Panel", "csrf": client.csrf})
     assert response.status_code == 303, response.text

@@ -253,7 +253,7 @@ def test_first_names_in_text_and_exhibit_names_are_masked(login: Any, walked: Wo
     chat = inv.get(f"/cases/{walked.case_id}/conversations/{walked.sample.private_id}").text
     assert "Participant 04, keep this between us" in chat and "Dana" not in chat
     for role in ("investigator", "supervisor", "auditor"):
-        page = login(role).get(f"/cases/{walked.case_id}").text
+        page = login(role).get(f"/cases/{walked.case_id}?tab=exhibits").text
         assert "WhatsApp Chat with Participant 04.txt" in page, role
 
 
@@ -293,7 +293,7 @@ def test_the_supervisor_reviews_what_a_scope_exposes(login: Any, walked: World) 
                          "date_from": "2024-03-01", "date_to": "2024-03-31",
                          "rationale": "The whole of March in both chats, for the PNC check."}
                    ).json()["id"]
-    page = sup.get(f"/cases/{walked.case_id}").text
+    page = sup.get(f"/cases/{walked.case_id}?tab=scope").text
     box = page[page.index(f'data-testid="scope-review-{sid}"'):]
     assert "9 messages" in box and "Alan Grant (PC1001)" in box
     assert "Response Team B" in box and "Participant 04" in box and "Dana" not in box

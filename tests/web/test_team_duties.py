@@ -48,7 +48,7 @@ def test_an_admin_alone_cannot_give_a_self_made_account_the_case(
         assert not teams.may_open(conn, sock, case)
     # The case's supervisor approves the change: the account joins, but may not read yet.
     boss = login("supervisor")
-    page = boss.get(f"/cases/{case}").text
+    page = boss.get(f"/cases/{case}?tab=team").text
     assert "awaiting a decision" in page and "Cover for the supervisor" in page
     assert _post(boss, f"/team-changes/{change}/approve", reason="Known to me") == 303
     puppet = _sign_in(app, "sock")
@@ -57,7 +57,7 @@ def test_an_admin_alone_cannot_give_a_self_made_account_the_case(
         assert teams.is_member(conn, case, "sock") and not teams.may_open(conn, sock, case)
     # Its maker cannot confirm it; the case's supervisor (a second person) can.
     assert _post(admin, "/admin/users/sock/confirm", reason="It is really them") == 400
-    page = boss.get(f"/cases/{case}").text
+    page = boss.get(f"/cases/{case}?tab=team").text
     assert "awaiting confirmation" in page and "/team/confirm" in page
     assert _post(boss, f"/cases/{case}/team/confirm", username="sock",
                  reason="Met them in person") == 303

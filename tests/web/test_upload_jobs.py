@@ -44,9 +44,10 @@ def test_upload_answers_with_a_job_and_ingests_only_when_the_job_runs(
     assert NAME in _exhibits(store)
     page = client.get(job_url).text
     assert "refresh" not in page
-    assert f'href="/cases/{world.case_id}#exhibit-{job.result_ref}"' in page
+    assert f'href="/cases/{world.case_id}?tab=exhibits#exhibit-{job.result_ref}"' in page
     assert "2 messages" in page
-    assert f'id="exhibit-{job.result_ref}"' in client.get(f"/cases/{world.case_id}").text
+    exhibits = client.get(f"/cases/{world.case_id}?tab=exhibits").text
+    assert f'id="exhibit-{job.result_ref}"' in exhibits
     with store.engine.connect() as conn:  # audited as the investigator, as a direct ingest is
         detail = conn.scalar(select(audit_events.c.detail).where(
             audit_events.c.action == "exhibit.add", audit_events.c.username == "investigator"))

@@ -54,7 +54,7 @@ def test_the_case_says_how_each_subject_was_linked(login: Any, scoped: World) ->
     investigator = login("investigator")
     how = ("EXH-S0001: matched by the declared WhatsApp identifier, on the participant&#39;s "
            "phone number")
-    case = investigator.get(f"/cases/{scoped.case_id}").text
+    case = investigator.get(f"/cases/{scoped.case_id}?tab=people").text
     assert how in case and "+447700900001" not in case
     people = investigator.get(f"/cases/{scoped.case_id}/people").text
     assert how in people

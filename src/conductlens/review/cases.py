@@ -177,13 +177,6 @@ def log_hours(conn: Connection, case_id: int, actor: str, hours: float, note: st
     audit.append(conn, audit.AuditEvent(actor, "case.hours", case_id, detail={"hours": hours}))
 
 
-def hours_by_person(conn: Connection, case_id: int) -> list[tuple[str, float]]:
-    rows = conn.execute(select(case_hours.c.username, func.sum(case_hours.c.hours))
-                        .where(case_hours.c.case_id == case_id)
-                        .group_by(case_hours.c.username).order_by(case_hours.c.username))
-    return [(str(u), float(h)) for u, h in rows]
-
-
 def add_note(conn: Connection, case_id: int, actor: str, text: str) -> None:
     if not text.strip():
         raise ConductLensError("a note needs some text")

@@ -1,20 +1,20 @@
 """``CaseDoor``: one user's door into one case, for reads *and* writes.
 
 It extends ``QueueSession`` (the paged queue), ``QueueTools`` (tags, escalation),
-``ConversationReader`` (conversation pages), ``SearchReader`` (search) and ``PeopleReader``
-(the people page), all ``ReviewSession`` reads, with every write a case takes: scope
-proposals and decisions, unmasking and linking requests and decisions, subjects, hours,
-notes, status, exhibits, policy runs, outcomes and barred-list referrals. Each method
-checks the role (``roles.allows``) and the case team (``teams.may_open``) itself, takes the
-actor from the signed-in user (never from its caller), runs in one transaction and writes
-its audit event in it. Routes and commands are thin calls into it;
-``tests/review/test_architecture.py`` keeps it so.
+``ConversationReader`` (conversation pages), ``SearchReader`` (search), ``PeopleReader``
+(the people page) and ``CasePage`` (the case page's tabs), all ``ReviewSession`` reads,
+with every write a case takes: scope proposals and decisions, unmasking and linking
+requests and decisions, subjects, hours, notes, status, exhibits, policy runs, outcomes
+and barred-list referrals. Each method checks the role (``roles.allows``) and the case
+team (``teams.may_open``) itself, takes the actor from the signed-in user (never from its
+caller), runs in one transaction and writes its audit event in it. Routes and commands are
+thin calls into it; ``tests/review/test_architecture.py`` keeps it so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,21 +31,18 @@ from conductlens.review import (
     matching,
     pseudonyms,
     recipients,
-    register,
     scope,
-    team_duties,
-    teams,
 )
 from conductlens.review.access import Totals
 from conductlens.review.accounts import User
+from conductlens.review.case_page import CasePage
 from conductlens.review.cases import Case, CaseStatus
 from conductlens.review.conversation import ConversationReader
 from conductlens.review.people_view import PeopleReader
-from conductlens.review.pseudonyms import Namer
 from conductlens.review.queue_session import QueueSession
 from conductlens.review.queue_tools import QueueTools
 from conductlens.review.roles import Permission
-from conductlens.review.scope_review import ScopeReview, known_categories, review_scope
+from conductlens.review.scope_review import ScopeReview, review_scope
 from conductlens.review.searching import SearchReader
 from conductlens.store.tables_review import link_requests, scopes, unmask_requests
 
@@ -65,7 +62,8 @@ class CaseHeader:
     totals: Totals
 
 
-class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, PeopleReader):
+class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, PeopleReader,
+               CasePage):
     """Every action one user takes on one case."""
 
     @classmethod
@@ -98,57 +96,6 @@ class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, Peopl
             current = scope.current(conn, self.case_id)
             pending = sum(1 for s in scope.history(conn, self.case_id) if s.status == "proposed")
         return CaseHeader(case, current, pending, self.totals())
-
-    def _metadata_namer(self, conn: Connection) -> Namer:
-        """Masks names in exhibit and conversation names: subjects of the scope in force
-        (else of the case) are shown, everyone else is a pseudonym."""
-        current = scope.current(conn, self.case_id)
-        subjects = current.subjects if current else [s[0] for s in cases.subjects(
-            conn, self.case_id)]
-        return Namer(conn, self.case_id, subjects)
-
-    def overview(self) -> dict[str, Any]:
-        """The case page: exhibits and conversations (names masked), subjects, scopes with
-        what each would expose, unmasking and linking requests, team, hours, notes."""
-        self._need(P.VIEW_CASES)
-        with self.engine.begin() as conn:
-            self._open(conn)
-            namer = self._metadata_namer(conn)
-            history = scope.history(conn, self.case_id)
-            return {
-                "exhibits": [replace(e, original_name=namer.redact(e.original_name))
-                             for e in cases.exhibits(conn, self.case_id)],
-                "conversations": [replace(c, title=namer.redact(c.title))
-                                  for c in cases.conversations(conn, self.case_id)],
-                "subjects": cases.subjects(conn, self.case_id),
-                "subject_links": self._subject_links(conn),
-                "notes": cases.notes(conn, self.case_id),
-                "hours": cases.hours_by_person(conn, self.case_id),
-                "scopes": history,
-                "reviews": {s.id: review_scope(conn, s) for s in history
-                            if s.status == "proposed"},
-                "unmasks": pseudonyms.unmask_list(conn, self.case_id),
-                "recipient_names": recipients.listing(conn, self.case_id),
-                "recipients": recipients.recipients(conn, self.case_id),
-                "links": links.listing(conn, self.case_id, self.user),
-                "people": register.list_people(conn), "statuses": list(CaseStatus),
-                "activities": cases.ACTIVITIES,
-                "team": teams.members(conn, self.case_id),
-                "assignable": teams.assignable(conn),
-                "team_changes": team_duties.changes(conn, self.case_id),
-                "categories": sorted(known_categories(conn, self.case_id)),
-            }
-
-    def _subject_links(self, conn: Connection) -> dict[int, list[register.LinkSource]]:
-        """How each subject's participants in this case were linked to them (the kind of
-        identifier and what it matched; never the value, which would undo masking)."""
-        subjects = {pid for pid, _, _ in cases.subjects(conn, self.case_id)}
-        found: dict[int, list[register.LinkSource]] = {}
-        for source in register.link_sources(conn, exhibit_ids=cases.exhibit_ids(
-                conn, self.case_id)):
-            if source.person_id in subjects:
-                found.setdefault(source.person_id, []).append(source)
-        return found
 
     # -- scope ---------------------------------------------------------------------------------
     def propose_scope(self, *, subjects: list[int], conversations: list[int],
@@ -217,9 +164,16 @@ class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, Peopl
             conn, self.case_id, request_id, self._actor, approve, reason))
 
     # -- case record ---------------------------------------------------------------------------
-    def add_subject(self, person_id: int) -> None:
-        self._write(P.EDIT_CASE, lambda conn: cases.add_subject(
-            conn, self.case_id, person_id, self._actor))
+    def add_subject(self, person_id: int) -> str:
+        """Make register person ``person_id`` a subject; returns them as the page names
+        them ("Alan Grant (PC1001)")."""
+        def act(conn: Connection) -> str:
+            if any(pid == person_id for pid, _, _ in cases.subjects(conn, self.case_id)):
+                raise ConductLensError("Subject: that person is already a subject of this case")
+            cases.add_subject(conn, self.case_id, person_id, self._actor)
+            return next(f"{name} ({staff})" for pid, staff, name
+                        in cases.subjects(conn, self.case_id) if pid == person_id)
+        return str(self._write(P.EDIT_CASE, act))
 
     def log_hours(self, hours: float, note: str = "", activity: str | None = None,
                   worked_on: date | None = None) -> None:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from conductlens.review.roles import Permission, allows
+from conductlens.web import notices
 
 _TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -34,5 +35,10 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     def can(permission: str) -> bool:
         return role is not None and allows(role, Permission(permission))
 
-    full = {"session": session, "csrf": session.csrf if session else "", "can": can, **context}
-    return _TEMPLATES.TemplateResponse(request, name, full, status_code=status)
+    notice = notices.take(request)
+    full = {"session": session, "csrf": session.csrf if session else "", "can": can,
+            "notice": notice, **context}
+    response = _TEMPLATES.TemplateResponse(request, name, full, status_code=status)
+    if notice is not None:
+        notices.clear(response)
+    return response

@@ -1,19 +1,19 @@
-"""Cases: list, open, the case page, exhibits, subjects, hours, notes, status."""
+"""Cases: list, open, the case page (a tab at a time), exhibits, subjects, hours, notes,
+status."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
 
 from conductlens import jobs
 from conductlens.errors import ConductLensError
 from conductlens.review import cases, teams
 from conductlens.review import door as case_door
-from conductlens.review.accounts import WebSession
-from conductlens.store import Store
+from conductlens.review import hours as case_hours
+from conductlens.review.door import CaseDoor
 from conductlens.web.deps import (
     CanEditCase,
     CanViewCases,
@@ -21,16 +21,14 @@ from conductlens.web.deps import (
     SettingsDep,
     StoreDep,
 )
+from conductlens.web.notices import done
 from conductlens.web.pages import render
-from conductlens.web.routes._case import case_header, door
+from conductlens.web.routes._case import act_on_case, case_context, case_header, door, tab_url
 from conductlens.web.routes.jobs import wake_worker
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=5000)]
-
-
-def _back(case_id: int, anchor: str = "") -> RedirectResponse:
-    return RedirectResponse(f"/cases/{case_id}{anchor}", status_code=303)
+Short = Annotated[str, Form(max_length=32)]
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -47,22 +45,19 @@ def new_case_form(request: Request, session: CanEditCase) -> HTMLResponse:
 
 
 @router.post("/cases")
-def open_case(session: CanEditCase, store: StoreDep, reference: Annotated[str, Form(
-        max_length=64)], allegation: Text) -> Response:
-    return _back(case_door.open_case(store.engine, session.user, reference, allegation))
-
-
-def case_context(store: Store, session: WebSession, case_id: int) -> dict[str, Any]:
-    """Everything the case page shows (also re-shown with a form's error)."""
-    d = door(store, session, case_id)
-    return {"h": d.header(), **d.overview(),
-            "jobs": jobs.list_jobs(store, case_id=case_id, user=session.user, limit=10)}
+def open_case(request: Request, session: CanEditCase, store: StoreDep,
+              reference: Annotated[str, Form(max_length=64)], allegation: Text) -> Response:
+    case_id = case_door.open_case(store.engine, session.user, reference, allegation)
+    return done(request, tab_url(case_id), f"Case {reference.strip()} opened; you are on "
+                "its team.")
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int, session: CanViewCases, store: StoreDep
-              ) -> HTMLResponse:
-    return render(request, "case.html", case_context(store, session, case_id))
+def case_page(request: Request, case_id: int, session: CanViewCases, store: StoreDep,
+              tab: Annotated[str, Query(max_length=16)] = "overview",
+              everything: Annotated[bool, Query(alias="all")] = False) -> HTMLResponse:
+    """One tab of the case page (``?tab=exhibits``...; the overview without one)."""
+    return render(request, "case.html", case_context(store, session, case_id, tab, everything))
 
 
 @router.post("/cases/{case_id}/exhibits")
@@ -74,43 +69,58 @@ def add_exhibit(request: Request, case_id: int, session: CanEditCase, store: Sto
                             settings.max_upload_mb * 1024 * 1024)
     job_id = jobs.queue_ingest(store, session.user, case_id, held)
     wake_worker(request)
-    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+    return done(request, f"/jobs/{job_id}", f"Exhibit received: job {job_id} adds it to the "
+                "case in the background.")
 
 
 @router.post("/cases/{case_id}/scan")
-def run_policy(case_id: int, session: CanEditCase, store: StoreDep) -> Response:
-    door(store, session, case_id).run_policy(store)
-    return _back(case_id, "#exhibits")
+def run_policy(request: Request, case_id: int, session: CanEditCase, store: StoreDep
+               ) -> Response:
+    found = door(store, session, case_id).run_policy(store)
+    return done(request, tab_url(case_id, "exhibits"),
+                f"Baseline policy run: {found:,} finding{'' if found == 1 else 's'} recorded.")
 
 
-@router.post("/cases/{case_id}/subjects")
-def add_subject(case_id: int, session: CanEditCase, store: StoreDep,
+@router.post("/cases/{case_id}/subjects", response_model=None)
+def add_subject(request: Request, case_id: int, session: CanEditCase, store: StoreDep,
                 person_id: Annotated[int, Form()]) -> Response:
-    door(store, session, case_id).add_subject(person_id)
-    return _back(case_id, "#subjects")
+    return act_on_case(request, store, session, case_id, tab="people", form="subject",
+                       entered={"person_id": person_id},
+                       act=lambda d: f"Subject added: {d.add_subject(person_id)}.")
 
 
-@router.post("/cases/{case_id}/hours")
-def log_hours(case_id: int, session: CanEditCase, store: StoreDep,
-              hours: Annotated[float, Form()], note: Annotated[str, Form(max_length=500)] = "",
-              activity: Annotated[str, Form(max_length=32)] = "",
-              worked_on: Annotated[str, Form(max_length=10)] = "") -> Response:
-    try:
-        day = date.fromisoformat(worked_on) if worked_on else None
-    except ValueError:
-        raise ConductLensError(f"worked_on: {worked_on!r} is not a date (YYYY-MM-DD)") from None
-    door(store, session, case_id).log_hours(hours, note, activity or None, day)
-    return _back(case_id, "#hours")
+@router.post("/cases/{case_id}/hours", response_model=None)
+def log_hours(request: Request, case_id: int, session: CanEditCase, store: StoreDep,
+              hours: Short = "", activity: Short = "", worked_on: Short = "",
+              note: Annotated[str, Form(max_length=500)] = "") -> Response:
+    entered = {"hours": hours, "activity": activity, "worked_on": worked_on, "note": note}
+
+    def act(d: CaseDoor) -> str:
+        entry = case_hours.read_form(hours, activity, worked_on, note)
+        d.log_hours(entry.hours, entry.note, entry.activity, entry.worked_on)
+        return (f"Logged {entry.hours:g} h of {entry.activity.replace('_', ' ')} on "
+                f"{entry.worked_on:%d %b %Y}.")
+    return act_on_case(request, store, session, case_id, tab="hours", form="hours",
+                       entered=entered, act=act)
 
 
-@router.post("/cases/{case_id}/notes")
-def add_note(case_id: int, session: CanEditCase, store: StoreDep, text: Text) -> Response:
-    door(store, session, case_id).add_note(text)
-    return _back(case_id, "#notes")
+@router.post("/cases/{case_id}/notes", response_model=None)
+def add_note(request: Request, case_id: int, session: CanEditCase, store: StoreDep,
+             text: Text = "") -> Response:
+    def act(d: CaseDoor) -> str:
+        if not text.strip():
+            raise ConductLensError("Note: write the note first")
+        d.add_note(text)
+        return "Note added."
+    return act_on_case(request, store, session, case_id, tab="hours", form="note",
+                       entered={"text": text}, act=act)
 
 
-@router.post("/cases/{case_id}/status")
-def set_status(case_id: int, session: CanEditCase, store: StoreDep,
+@router.post("/cases/{case_id}/status", response_model=None)
+def set_status(request: Request, case_id: int, session: CanEditCase, store: StoreDep,
                status: Annotated[str, Form(max_length=24)]) -> Response:
-    door(store, session, case_id).set_status(status)
-    return _back(case_id)
+    def act(d: CaseDoor) -> str:
+        d.set_status(status)
+        return f"Case status set to {status.replace('_', ' ')}."
+    return act_on_case(request, store, session, case_id, tab="overview", form="status",
+                       entered={"status": status}, act=act)

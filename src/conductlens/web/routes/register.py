@@ -9,11 +9,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from conductlens.errors import ConductLensError
 from conductlens.review import matching, register, register_csv
 from conductlens.review.accounts import WebSession
+from conductlens.review.door import CaseDoor
 from conductlens.review.identifiers import KINDS, LABELS
 from conductlens.review.roles import Permission, allows
 from conductlens.web.deps import (
@@ -25,7 +26,7 @@ from conductlens.web.deps import (
     StoreDep,
 )
 from conductlens.web.pages import render
-from conductlens.web.routes._case import door
+from conductlens.web.routes._case import act_on_case
 
 router = APIRouter()
 Field = Annotated[str, Form(max_length=200)]
@@ -101,25 +102,38 @@ def match(request: Request, session: CanManageRegister, store: StoreDep,
     return _page(request, session, store, {"title": found.summary() + ".", "report": None})
 
 
-@router.post("/cases/{case_id}/links")
-def link(case_id: int, session: CanLink, store: StoreDep, number: Annotated[int, Form()],
-         person_id: Annotated[int, Form()], reason: Field) -> Response:
+@router.post("/cases/{case_id}/links", response_model=None)
+def link(request: Request, case_id: int, session: CanLink, store: StoreDep,
+         number: Annotated[int, Form()], person_id: Annotated[int, Form()], reason: Field
+         ) -> Response:
     """Ask for a link (a supervisor decides: a link can reveal who a pseudonym is)."""
-    door(store, session, case_id).request_link(number, person_id, reason)
-    return RedirectResponse(f"/cases/{case_id}#links", status_code=303)
+    def act(d: CaseDoor) -> str:
+        d.request_link(number, person_id, reason)
+        return (f"Asked to link Participant {number:02d} to the register; a supervisor on "
+                "the case team decides.")
+    return act_on_case(request, store, session, case_id, tab="people", form="link",
+                       entered={"number": number, "person_id": person_id, "reason": reason},
+                       act=act)
 
 
-@router.post("/cases/{case_id}/links/remove")
-def unlink(case_id: int, session: CanLink, store: StoreDep,
+@router.post("/cases/{case_id}/links/remove", response_model=None)
+def unlink(request: Request, case_id: int, session: CanLink, store: StoreDep,
            person_id: Annotated[int, Form()], reason: Field) -> Response:
-    door(store, session, case_id).request_unlink(person_id, reason)
-    return RedirectResponse(f"/cases/{case_id}#links", status_code=303)
+    def act(d: CaseDoor) -> str:
+        d.request_unlink(person_id, reason)
+        return "Asked to remove the case's links to that person; a supervisor decides."
+    return act_on_case(request, store, session, case_id, tab="people", form="unlink",
+                       entered={"person_id": person_id, "reason": reason}, act=act)
 
 
-@router.post("/cases/{case_id}/links/{link_id}/{verdict}")
-def decide_link(case_id: int, link_id: int, verdict: str, session: CanApproveUnmask,
-                store: StoreDep, reason: Field) -> Response:
+@router.post("/cases/{case_id}/links/{link_id}/{verdict}", response_model=None)
+def decide_link(request: Request, case_id: int, link_id: int, verdict: str,
+                session: CanApproveUnmask, store: StoreDep, reason: Field) -> Response:
     if verdict not in ("approve", "refuse"):
         return Response(status_code=404)
-    door(store, session, case_id).decide_link(link_id, verdict == "approve", reason)
-    return RedirectResponse(f"/cases/{case_id}#links", status_code=303)
+
+    def act(d: CaseDoor) -> str:
+        d.decide_link(link_id, verdict == "approve", reason)
+        return f"Link request {link_id} {verdict}d."
+    return act_on_case(request, store, session, case_id, tab="people",
+                       form=f"link-{link_id}", entered={"reason": reason}, act=act)

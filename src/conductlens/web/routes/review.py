@@ -29,8 +29,9 @@ from conductlens.web.deps import (
     CanRequestUnmask,
     StoreDep,
 )
+from conductlens.web.notices import done
 from conductlens.web.pages import render
-from conductlens.web.routes._case import case_header, door
+from conductlens.web.routes._case import act_on_case, case_header, door, tab_url
 from conductlens.web.routes.queue_tools import selected, to_queue
 from conductlens.web.timeline import timeline_svg
 
@@ -176,16 +177,21 @@ def people(request: Request, case_id: int, session: CanRead, store: StoreDep) ->
 
 
 @router.post("/cases/{case_id}/unmask")
-def request_unmask(case_id: int, session: CanRequestUnmask, store: StoreDep,
+def request_unmask(request: Request, case_id: int, session: CanRequestUnmask, store: StoreDep,
                    number: Annotated[int, Form()], reason: Reason) -> Response:
     door(store, session, case_id).request_unmask(number, reason)
-    return RedirectResponse(f"/cases/{case_id}#unmasking", status_code=303)
+    return done(request, tab_url(case_id, "people"), f"Asked to unmask Participant "
+                f"{number:02d}; a supervisor on the case team decides.")
 
 
-@router.post("/cases/{case_id}/unmask/{request_id}/{verdict}")
-def decide_unmask(case_id: int, request_id: int, verdict: str, session: CanApproveUnmask,
-                  store: StoreDep, reason: Reason) -> Response:
+@router.post("/cases/{case_id}/unmask/{request_id}/{verdict}", response_model=None)
+def decide_unmask(request: Request, case_id: int, request_id: int, verdict: str,
+                  session: CanApproveUnmask, store: StoreDep, reason: Reason) -> Response:
     if verdict not in ("approve", "refuse"):
         return Response(status_code=404)
-    door(store, session, case_id).decide_unmask(request_id, verdict == "approve", reason)
-    return RedirectResponse(f"/cases/{case_id}#unmasking", status_code=303)
+
+    def act(d: CaseDoor) -> str:
+        d.decide_unmask(request_id, verdict == "approve", reason)
+        return f"Unmasking request {request_id} {verdict}d."
+    return act_on_case(request, store, session, case_id, tab="people",
+                       form=f"unmask-{request_id}", entered={"reason": reason}, act=act)

@@ -1,79 +1,113 @@
 """Case teams: ask for a change, and the second person's decision (``team_duties``).
 
 The case-team check itself is not here: ``deps.require`` applies it to every case route
-(and to ``change_id`` routes through the change's case).
+(and to ``change_id`` routes through the change's case). On the case page each change
+answers on the team tab with a notice saying what happened (done, or awaiting a second
+person) and a refusal keeps the form; an admin works from the teams page as before.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Connection
 
 from conductlens.review import cases, team_duties, teams
 from conductlens.review.accounts import WebSession
 from conductlens.review.roles import Role
+from conductlens.store import Store
 from conductlens.web.deps import CanAssignTeam, CanDecideTeam, CanManageUsers, StoreDep
+from conductlens.web.notices import done
 from conductlens.web.pages import render
+from conductlens.web.routes._case import act_on_case, tab_url
 
 router = APIRouter()
 Username = Annotated[str, Form(max_length=64)]
 Reason = Annotated[str, Form(max_length=2000)]
+WAITS = "; it waits for the case's supervisor or another admin"
 
 
-def _after(session: WebSession, case_id: int, removed: str = "") -> RedirectResponse:
-    if session.user.role == Role.ADMIN:
-        return RedirectResponse(f"/admin/teams#case-{case_id}", status_code=303)
-    if removed == session.user.username:  # left the team: the case is closed to them now
-        return RedirectResponse("/cases", status_code=303)
-    return RedirectResponse(f"/cases/{case_id}#team", status_code=303)
+def _change(request: Request, store: Store, session: WebSession, case_id: int, form: str,
+            entered: dict[str, Any], change: Callable[[Connection], str],
+            to: Callable[[], str] | None = None) -> Response:
+    def act(_door: object) -> str:
+        with store.engine.begin() as conn:
+            return change(conn)
+    if session.user.role == Role.ADMIN:  # the teams page: errors answer as they always did
+        return done(request, f"/admin/teams#case-{case_id}", act(None))
+    return act_on_case(request, store, session, case_id, tab="team", form=form,
+                       entered=entered, act=act, to=to)
 
 
-@router.post("/cases/{case_id}/team")
-def add_member(case_id: int, session: CanAssignTeam, store: StoreDep, username: Username,
-               reason: Reason) -> Response:
-    with store.engine.begin() as conn:
-        teams.add_member(conn, case_id, username.strip(), session.user.username, reason)
-    return _after(session, case_id)
+@router.post("/cases/{case_id}/team", response_model=None)
+def add_member(request: Request, case_id: int, session: CanAssignTeam, store: StoreDep,
+               username: Username, reason: Reason) -> Response:
+    who = username.strip()
+
+    def change(conn: Connection) -> str:
+        pending = teams.add_member(conn, case_id, who, session.user.username, reason)
+        return f"Asked to add {who} to the case team{WAITS}." if pending else (
+            f"{who} added to the case team.")
+    return _change(request, store, session, case_id, "team-add",
+                   {"username": who, "reason": reason}, change)
 
 
-@router.post("/cases/{case_id}/team/remove")
-def remove_member(case_id: int, session: CanAssignTeam, store: StoreDep, username: Username,
-                  reason: Reason) -> Response:
-    with store.engine.begin() as conn:
-        applied = teams.remove_member(conn, case_id, username.strip(), session.user.username,
-                                      reason) is None
-    return _after(session, case_id, username.strip() if applied else "")
+@router.post("/cases/{case_id}/team/remove", response_model=None)
+def remove_member(request: Request, case_id: int, session: CanAssignTeam, store: StoreDep,
+                  username: Username, reason: Reason) -> Response:
+    who, left = username.strip(), []
+
+    def change(conn: Connection) -> str:
+        if teams.remove_member(conn, case_id, who, session.user.username, reason):
+            return f"Asked to remove {who} from the case team{WAITS}."
+        left.append(who == session.user.username)
+        return f"{who} removed from the case team."
+
+    def to() -> str:  # left the team: the case is closed to them now
+        return "/cases" if any(left) else tab_url(case_id, "team")
+    return _change(request, store, session, case_id, "team-remove",
+                   {"username": who, "reason": reason}, change, to)
 
 
-def _decide(change_id: int, session: WebSession, store: StoreDep, approve: bool,
-            reason: str) -> Response:
-    with store.engine.begin() as conn:
-        change = team_duties.get(conn, change_id)
+def _decide(request: Request, change_id: int, session: WebSession, store: Store,
+            approve: bool, reason: str) -> Response:
+    with store.engine.connect() as conn:
+        found = team_duties.get(conn, change_id)
+    what = f"{found.change} {found.username}" if found else f"change {change_id}"
+
+    def change(conn: Connection) -> str:
         team_duties.decide(conn, change_id, session.user, approve, reason)
-    return _after(session, change.case_id if change else 0)
+        return f"Team change {'approved' if approve else 'refused'}: {what}."
+    return _change(request, store, session, found.case_id if found else 0,
+                   f"change-{change_id}", {"reason": reason}, change)
 
 
-@router.post("/team-changes/{change_id}/approve")
-def approve_change(change_id: int, session: CanDecideTeam, store: StoreDep,
+@router.post("/team-changes/{change_id}/approve", response_model=None)
+def approve_change(request: Request, change_id: int, session: CanDecideTeam, store: StoreDep,
                    reason: Reason) -> Response:
-    return _decide(change_id, session, store, True, reason)
+    return _decide(request, change_id, session, store, True, reason)
 
 
-@router.post("/team-changes/{change_id}/refuse")
-def refuse_change(change_id: int, session: CanDecideTeam, store: StoreDep,
+@router.post("/team-changes/{change_id}/refuse", response_model=None)
+def refuse_change(request: Request, change_id: int, session: CanDecideTeam, store: StoreDep,
                   reason: Reason) -> Response:
-    return _decide(change_id, session, store, False, reason)
+    return _decide(request, change_id, session, store, False, reason)
 
 
-@router.post("/cases/{case_id}/team/confirm")
-def confirm_member(case_id: int, session: CanDecideTeam, store: StoreDep, username: Username,
-                   reason: Reason) -> Response:
+@router.post("/cases/{case_id}/team/confirm", response_model=None)
+def confirm_member(request: Request, case_id: int, session: CanDecideTeam, store: StoreDep,
+                   username: Username, reason: Reason) -> Response:
     """The case's supervisor confirms an account its maker put on the team."""
-    with store.engine.begin() as conn:
-        team_duties.confirm_account(conn, username.strip(), session.user, reason)
-    return _after(session, case_id)
+    who = username.strip()
+
+    def change(conn: Connection) -> str:
+        team_duties.confirm_account(conn, who, session.user, reason)
+        return f"Account {who} confirmed: it may now open the case."
+    return _change(request, store, session, case_id, f"confirm-{who}", {"reason": reason},
+                   change)
 
 
 @router.get("/admin/teams", response_class=HTMLResponse)
