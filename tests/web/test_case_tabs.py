@@ -35,7 +35,7 @@ def test_each_tab_shows_its_own_part_and_fits_a_screen(login: Any, scoped: World
     assert TABS[tab] in headings
     assert not (set(TABS.values()) - {TABS[tab]}) & set(headings)  # the other tabs' parts
     assert f'data-testid="tab-{tab}" aria-current="page"' in body
-    assert body.count("<form") - 1 <= 5  # the sign-out form aside; the old page had 12
+    assert body.count("<form") - 1 <= 5  # the sign-out form aside; the old page held them all
 
 
 def test_an_unknown_tab_is_the_overview(login: Any, scoped: World) -> None:
