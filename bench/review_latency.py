@@ -116,21 +116,30 @@ def pages(built: BuiltStore) -> dict[str, tuple[str, str, dict[str, Any]]]:
     }
 
 
-def measure(store: Store, built: BuiltStore, repeat: int) -> dict[str, Timings]:
-    """Each page, warmed once then ``repeat`` times, through the app ``serve`` runs."""
+def measure(store: Store, built: BuiltStore, repeat: int, budget: float = 60.0,
+            only: list[str] | None = None) -> dict[str, Timings]:
+    """Each page (or those in ``only``), warmed once then ``repeat`` times, through the app
+    ``serve`` runs; a page stops repeating once it has spent ``budget`` seconds (a page
+    that slow is slow on every sample: its few samples say so)."""
     app = create_app(store, WebSettings(secure_cookies=False, secret_key="bench",
                                         run_jobs=False))
     clients = {who: _client(app, who) for who in ("investigator", "auditor")}
     out: dict[str, Timings] = {}
     for name, (who, method, request) in pages(built).items():
+        if only and name not in only:
+            continue
         client, csrf = clients[who]
         if "data" in request:
             request = {**request, "data": {**request["data"], "csrf": csrf}}
         got = out[name] = Timings()
+        spent = 0.0
         for n in range(repeat + 1):
+            if spent > budget and got.seconds:
+                break
             start = time.perf_counter()
             answer = client.request(method, **request)
             took = time.perf_counter() - start
+            spent += took
             got.statuses.append(answer.status_code)
             if n == 0:
                 got.first = took
@@ -150,11 +159,11 @@ def versions(store: Store) -> str:
 def report(built: BuiltStore, timings: dict[str, Timings], about: str) -> str:
     lines = [f"{built.messages:,} messages, {built.findings:,} findings, "
              f"{built.audit_records:,} audit records; {about}",
-             f"{'page':<20} {'first':>9} {'p50':>9} {'p95':>9}  status"]
+             f"{'page':<20} {'first':>9} {'p50':>9} {'p95':>9} {'n':>3}  status"]
     for name, got in timings.items():
         codes = ",".join(str(c) for c in sorted(set(got.statuses)))
         lines.append(f"{name:<20} {got.first * 1000:>7.0f}ms {got.p50 * 1000:>7.0f}ms "
-                     f"{got.p95 * 1000:>7.0f}ms  {codes}")
+                     f"{got.p95 * 1000:>7.0f}ms {len(got.seconds):>3}  {codes}")
     return "\n".join(lines)
 
 
@@ -166,10 +175,14 @@ def main() -> None:
                         help="a SQLite path or a PostgreSQL URL; the store is kept there")
     parser.add_argument("--meta", default=None, help="where the store's sizes are kept")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds a page may spend before it stops repeating")
+    parser.add_argument("--page", action="append", dest="only", choices=list(pages(
+        BuiltStore(0, 0, 0, 0, 0, 0, 0, "", ""))), help="only this page (repeatable)")
     args = parser.parse_args()
     store, built = open_store(args.db, args.messages, args.findings, args.meta)
     try:
-        timings = measure(store, built, args.repeat)
+        timings = measure(store, built, args.repeat, args.budget, args.only)
         print(report(built, timings, versions(store)), flush=True)
     finally:
         store.close()
