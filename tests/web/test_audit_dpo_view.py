@@ -70,3 +70,13 @@ def test_who_saw_what_per_case_and_person(login: Any, scoped: World, store: Stor
     seen = login("auditor").get("/audit/seen", params={"case_id": scoped.case_id}).text
     table = seen.split('data-testid="seen"')[1]
     assert "investigator" in table and "2 findings" in table and "1 exhibit" in table
+
+
+def test_the_page_finds_an_old_record_edited_after_it_was_verified(
+        login: Any, scoped: World, store: Store) -> None:
+    aud = login("auditor")
+    assert "Chain verified" in aud.get("/audit").text  # the chain so far is marked verified
+    with store.engine.begin() as conn:
+        conn.execute(audit_events.update().where(audit_events.c.id == 2)
+                     .values(username="someone"))
+    assert "Chain broken at record 2" in aud.get("/audit").text

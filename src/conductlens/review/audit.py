@@ -131,8 +131,9 @@ def _lost_race(exc: IntegrityError | OperationalError) -> bool:
         or "duplicate" in message or "deadlock" in message
 
 
-def _rows(conn: Connection) -> Iterator[Mapping[str, Any]]:
-    result = conn.execute(select(audit_events).order_by(audit_events.c.id))
+def _rows(conn: Connection, after: int = 0) -> Iterator[Mapping[str, Any]]:
+    result = conn.execute(select(audit_events).where(audit_events.c.id > after)
+                          .order_by(audit_events.c.id))
     for row in result.mappings():
         yield dict(row)
 
@@ -157,18 +158,25 @@ def verify_chain(conn: Connection) -> VerifyResult:
     """Walk the whole log; the first record that breaks the chain, and why. An empty log
     in a store that holds evidence fails too: the log was wiped."""
     require_tables(conn)
-    prev_hash, expected_id, count = GENESIS, 1, 0
-    for row in _rows(conn):
+    return walk(conn, 0, GENESIS)[0]
+
+
+def walk(conn: Connection, after: int, prev_hash: str) -> tuple[VerifyResult, str]:
+    """Check the records after id ``after`` (whose hash is ``prev_hash``), then the head;
+    also the last hash walked."""
+    expected_id, count = after + 1, after
+    for row in _rows(conn, after):
         rid = int(row["id"])
         if rid != expected_id:
-            return VerifyResult(False, count, rid, f"record {expected_id} is missing")
+            return VerifyResult(False, count, rid, f"record {expected_id} is missing"), ""
         if row["prev_hash"] != prev_hash:
             reason = "does not follow the record before it (deleted, inserted or reordered)"
-            return VerifyResult(False, count, rid, reason)
+            return VerifyResult(False, count, rid, reason), ""
         if record_hash(prev_hash, _fields(row)) != row["hash"]:
-            return VerifyResult(False, count, rid, "its content does not match its hash (edited)")
+            return VerifyResult(False, count, rid,
+                                "its content does not match its hash (edited)"), ""
         prev_hash, expected_id, count = row["hash"], expected_id + 1, count + 1
-    return _check_head(conn, count, prev_hash)
+    return _check_head(conn, count, prev_hash), prev_hash
 
 
 def _check_head(conn: Connection, count: int, last_hash: str) -> VerifyResult:

@@ -344,3 +344,16 @@ escalations = Table(
     Column("review_decision", String(16), nullable=True),
     Column("review_note", Text, nullable=True),
 )
+
+# How far the audit chain was last verified in full, so the auditor's page walks only the
+# records since (0020). Triggers on ``audit_events`` bump ``generation`` and clear the mark on
+# any UPDATE or DELETE, so an edit to an old record sends the next check back to record 1.
+audit_verified = Table(
+    "audit_verified",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("through_id", Integer, nullable=False),
+    Column("through_hash", String(64), nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("verified_at", DateTime(timezone=True), nullable=True),
+)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from conductlens.errors import ConductLensError
-from conductlens.review import audit, audit_view
+from conductlens.review import audit, audit_mark, audit_view
 from conductlens.review._csv import csv_row
 from conductlens.review.audit_view import AuditFilter
 from conductlens.web.deps import CanReadAudit, StoreDep
@@ -70,10 +70,10 @@ def _record(store: StoreDep, session: CanReadAudit, action: str, flt: AuditFilte
 def audit_page(request: Request, session: CanReadAudit, store: StoreDep, flt: Filter,
                before: int | None = None) -> HTMLResponse:
     _record(store, session, "audit.view", flt)
+    verdict = audit_mark.verify_recent(store.engine)  # walks only what is new since
     with store.engine.connect() as conn:
         rows, older = audit_view.page(conn, flt, before)
         shown = audit_view.objects(conn, rows)
-        verdict = audit.verify_chain(conn)
         actions = audit_view.actions(conn)
     return render(request, "audit.html", {
         "rows": rows, "objects": shown, "older": older, "before": before, "verdict": verdict,
