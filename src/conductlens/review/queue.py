@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Select,
     and_,
     case,
@@ -29,6 +30,7 @@ from sqlalchemy import (
 
 from conductlens.review import escalations, scope, tags
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.tables_review import decisions
 
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
@@ -124,24 +126,28 @@ def _as_text(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def latest_decisions(case_id: int) -> Any:
-    """Each finding's latest decision in the case (a subquery: finding_id, decision)."""
-    d = decisions.c
-    last = (select(d.finding_id, func.max(d.id).label("last_id"))
-            .where(d.case_id == case_id).group_by(d.finding_id).subquery())
-    return (select(d.finding_id, d.decision)
-            .join(last, last.c.last_id == d.id).subquery("latest"))
+def latest_decisions(case_id: int) -> tuple[Any, ColumnElement[bool]]:
+    """Each finding's latest decision in the case: a ``decisions`` alias, and the clause
+    that joins a finding to its latest row (no later one for the same finding and case).
+    Each finding is one probe of ``ix_decisions_finding_case`` (migration 0020), where a
+    grouped subquery of every decision was rescanned for each finding."""
+    latest, newer = decisions.alias("latest"), decisions.alias("newer")
+    later = select(newer.c.id).where(newer.c.finding_id == latest.c.finding_id,
+                                     newer.c.case_id == case_id, newer.c.id > latest.c.id)
+    return latest, and_(latest.c.finding_id == f.c.id, latest.c.case_id == case_id,
+                        ~later.exists())
 
 
 def base(sc: scope.Scope, columns: list[Any], once: bool = True) -> tuple[Select[Any], Any]:
     """``columns`` of the findings inside ``sc`` (with each one's latest decision joinable
-    as the returned subquery); ``once`` leaves out later copies of a finding shown already
-    (``scope.finding_once``), as every listing and count does."""
-    latest = latest_decisions(sc.case_id)
+    as the returned alias); ``once`` leaves out later copies of a finding shown already
+    (``scope.finding_once``), as every listing and count does. The findings of the case's
+    exhibits are read first and their messages by id: a scope covering most of a case would
+    otherwise walk every message."""
+    latest, joined = latest_decisions(sc.case_id)
     query = (select(*columns).select_from(
-        f.join(m, m.c.id == f.c.message_id)
-        .outerjoin(latest, latest.c.finding_id == f.c.id))
-        .where(scope.scope_clause(sc)))
+        f.join(m, m.c.id == f.c.message_id).outerjoin(latest, joined))
+        .where(f.c.exhibit_id.in_(exhibits_of(sc.case_id)), scope.scope_clause(sc)))
     if once:
         query = query.where(scope.finding_once(sc))
     if sc.categories:
@@ -226,6 +232,18 @@ def grouped(query: Select[Any], sort: str) -> Select[Any]:
     return (query.add_columns(f.c.category, m.c.text, func.count().label("n"))
             .group_by(f.c.category, m.c.text)
             .order_by(*(a.desc() if desc else a.asc() for a, desc in aggs)))
+
+
+def grouped_heads(query: Select[Any], sort: str) -> Select[Any]:
+    """``grouped``'s groups in its order, as (lowest finding id, findings)."""
+    heads: Any = grouped(query, sort).with_only_columns(
+        func.min(f.c.id), func.count(), maintain_column_froms=True)
+    return heads  # type: ignore[no-any-return]
+
+
+def decisions_state(conn: Connection) -> int:
+    """The newest decision's id: it moves with every decision (they are never changed)."""
+    return int(conn.scalar(select(func.max(decisions.c.id))) or 0)
 
 
 def group_members(query: Select[Any], latest: Any, keys: list[tuple[str, str]], sort: str

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -278,6 +279,8 @@ decisions = Table(
     Column("note", Text, nullable=True),
     Column("username", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A finding's latest decision in a case is one probe (0020).
+    Index("ix_decisions_finding_case", "finding_id", "case_id", "id"),
 )
 
 audit_events = Table(

@@ -1,4 +1,4 @@
-"""review at scale: the audit chain's verified mark and its triggers
+"""review at scale: indexes for the queue, the audit chain's verified mark and its triggers
 
 Revision ID: 0020_review_indexes
 Revises: 0021_message_copies
@@ -25,6 +25,7 @@ FORGET = ("UPDATE audit_verified SET generation = generation + 1, through_id = 0
 
 
 def upgrade() -> None:
+    op.create_index("ix_decisions_finding_case", "decisions", ["finding_id", "case_id", "id"])
     op.create_table(
         "audit_verified",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,3 +56,4 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_events_updated")
         op.execute("DROP TRIGGER IF EXISTS audit_events_deleted")
     op.drop_table("audit_verified")
+    op.drop_index("ix_decisions_finding_case", table_name="decisions")
