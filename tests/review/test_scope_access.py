@@ -172,3 +172,15 @@ def test_csv_cells_cannot_start_a_formula(cell: str, safe: str) -> None:
 def test_timeline_counts_by_day_and_category(store: Store, scoped: World) -> None:
     assert _session(store, scoped).timeline() == [
         (date(2024, 3, 6), "misogyny", 1), (date(2024, 3, 8), "misuse_of_systems", 1)]
+
+
+def test_totals_kept_between_pages_follow_new_messages_and_a_new_scope(
+        store: Store, scoped: World, authorise: Authorise) -> None:
+    from conductlens.review.sample import write_long_chat
+
+    review = _session(store, scoped)
+    assert (review.totals().in_scope, review.totals().withheld) == (5, 4)
+    chat = write_long_chat(store, scoped.case_id, count=60)  # 63 more messages in the case
+    assert (review.totals().in_scope, review.totals().withheld) == (5, 67)
+    authorise(store, scoped, conversations=[scoped.sample.group_id, chat.conversation_id])
+    assert (review.totals().in_scope, review.totals().withheld) == (65, 7)

@@ -19,13 +19,12 @@ from sqlalchemy import (
     Engine,
     Select,
     func,
-    not_,
     select,
 )
 
 from conductlens.dynamics import standard10
 from conductlens.errors import ConductLensError, ScopeError
-from conductlens.review import audit, scope, teams
+from conductlens.review import audit, counts, scope, teams
 from conductlens.review._csv import findings_csv
 from conductlens.review._shaping import (
     apply_filters,
@@ -43,7 +42,7 @@ from conductlens.review.queue import DECISIONS, SEVERITY_RANK, finding_rows, ord
 from conductlens.review.redact import highlight, words
 from conductlens.review.roles import Permission, allows
 from conductlens.store import tables as t
-from conductlens.store.groups import copy_references
+from conductlens.store.groups import copy_references, exhibits_of
 from conductlens.store.tables_review import decisions
 
 __all__ = ["DECISIONS", "SEVERITY_RANK", "Forbidden", "ReviewSession", "ShownFinding",
@@ -168,14 +167,21 @@ class ReviewSession:
         self._need(Permission.VIEW_TOTALS)
         with self.engine.connect() as conn:
             self._open(conn)
-            sc = scope.current(conn, self.case_id)
+            total, inside, found = self._counts(conn, scope.current(conn, self.case_id))
+        return Totals(inside, total - inside, found)
+
+    def _counts(self, conn: Connection, sc: scope.Scope | None) -> tuple[int, ...]:
+        """(messages of the case, inside ``sc``, findings inside ``sc``), counted once per
+        state of the store (``counts``)."""
+        def count() -> tuple[int, ...]:
             clause = scope.scope_clause(sc)
             in_case = t.messages.c.exhibit_id.in_(exhibit_ids(conn, self.case_id))
             total = conn.scalar(select(func.count()).where(in_case)) or 0
             inside = conn.scalar(select(func.count()).where(in_case, clause)) or 0
             found = conn.scalar(self._finding_query(sc, count=True)
                                 .where(scope.finding_once(sc))) or 0
-        return Totals(int(inside), int(total) - int(inside), int(found))
+            return int(total), int(inside), int(found)
+        return counts.kept(conn, ("totals", self.case_id, sc.id if sc else None), count)
 
     # -- findings ------------------------------------------------------------------------------
     def _finding_query(self, sc: scope.Scope | None, count: bool = False
@@ -184,6 +190,8 @@ class ReviewSession:
         query = (select(func.count()) if count else select(f)).select_from(
             f.join(t.messages, t.messages.c.id == f.c.message_id)).where(
             scope.scope_clause(sc))
+        if sc is not None:  # read the case's findings first, their messages by id
+            query = query.where(f.c.exhibit_id.in_(exhibits_of(sc.case_id)))
         if sc is not None and sc.categories:
             query = query.where(f.c.category.in_(sc.categories))
         return query
@@ -326,9 +334,8 @@ class ReviewSession:
         return shown, outside
 
     def _withheld(self, conn: Connection, sc: scope.Scope) -> int:
-        in_case = t.messages.c.exhibit_id.in_(exhibit_ids(conn, self.case_id))
-        return int(conn.scalar(select(func.count()).where(
-            in_case, not_(scope.scope_clause(sc)))) or 0)
+        total, inside, _ = self._counts(conn, sc)
+        return total - inside
 
     def export_csv(self, recipient: str, purpose: str) -> str:
         """Disclose every in-scope finding and its message as CSV (a recorded disclosure):
@@ -366,15 +373,19 @@ class ReviewSession:
         self._need(Permission.READ_CONTENT)
         with self.engine.connect() as conn:
             sc = self._scope(conn)
-            day = func.coalesce(t.messages.c.ts_local, t.messages.c.ts_utc)
-            rows = conn.execute(self._finding_query(sc).with_only_columns(
-                day, t.findings.c.category).where(scope.finding_once(sc))).all()
-        counts: dict[tuple[date, str], int] = {}
+            return counts.kept(conn, ("timeline", self.case_id, sc.id),
+                               lambda: self._timeline(conn, sc))
+
+    def _timeline(self, conn: Connection, sc: scope.Scope) -> list[tuple[date, str, int]]:
+        day = func.coalesce(t.messages.c.ts_local, t.messages.c.ts_utc)
+        rows = conn.execute(self._finding_query(sc).with_only_columns(
+            day, t.findings.c.category).where(scope.finding_once(sc))).all()
+        per_day: dict[tuple[date, str], int] = {}
         for when, category in rows:
             if when is not None:
                 key = (as_date(when), str(category))
-                counts[key] = counts.get(key, 0) + 1
-        return sorted((d, c, n) for (d, c), n in counts.items())
+                per_day[key] = per_day.get(key, 0) + 1
+        return sorted((d, c, n) for (d, c), n in per_day.items())
 
     def people(self) -> list[DisplayName]:
         self._need(Permission.READ_CONTENT)

@@ -241,6 +241,12 @@ def grouped_heads(query: Select[Any], sort: str) -> Select[Any]:
     return heads  # type: ignore[no-any-return]
 
 
+def keyed(query: Select[Any], sort: str) -> Select[Any]:
+    """(finding id, category, message text) of ``query``'s findings in ``sort``'s order:
+    what ``grouped`` groups by, to list each group's members."""
+    return ordered(query.add_columns(f.c.id, f.c.category, m.c.text), sort)
+
+
 def decisions_state(conn: Connection) -> int:
     """The newest decision's id: it moves with every decision (they are never changed)."""
     return int(conn.scalar(select(func.max(decisions.c.id))) or 0)
