@@ -14,6 +14,7 @@ with filters and no words the page lists every in-scope message they match.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -85,8 +86,13 @@ class SearchPage:
         return f"{self.total:,} matching message{'' if self.total == 1 else 's'}"
 
 
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
 def word_spans(text: str) -> list[tuple[int, int, str]]:
     """Each word of ``text`` as search compares it, with where it stands in ``text``."""
+    if text.isascii():  # most texts, a fifth of the cost: words are runs of letters and digits
+        return [(w.start(), w.end(), w.group().lower()) for w in _ASCII_WORD.finditer(text)]
     out, start = [], None
     for i, ch in enumerate(text + " "):
         if ch.isalnum():
