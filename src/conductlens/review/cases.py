@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, Select, func, insert, select, update
 
 from conductlens.errors import ConductLensError
-from conductlens.review import audit, teams
+from conductlens.review import audit, counts, teams
 from conductlens.review._ids import inserted_id
 from conductlens.store import tables as t
 from conductlens.store.groups import exhibits_of
@@ -208,15 +208,22 @@ def exhibit_ids(conn: Connection, case_id: int) -> list[int]:
 
 
 def conversations(conn: Connection, case_id: int) -> list[ConversationInfo]:
-    """Conversations in the case's exhibits (titles are metadata, shown for scoping)."""
-    count = (select(func.count()).where(t.messages.c.conversation_id == t.conversations.c.id)
-             .scalar_subquery())
+    """Conversations in the case's exhibits (titles are metadata, shown for scoping), each
+    with its size (counted once per state of the store: ``counts``)."""
     rows = conn.execute(select(t.conversations.c.id, t.exhibits.c.reference,
                                t.conversations.c.title, t.conversations.c.key,
-                               t.conversations.c.is_group, count)
+                               t.conversations.c.is_group)
                         .join(t.exhibits, t.exhibits.c.id == t.conversations.c.exhibit_id)
                         .where(t.exhibits.c.id.in_(exhibits_of(case_id)))
-                        .order_by(t.conversations.c.id))
+                        .order_by(t.conversations.c.id)).all()
+    ids = [int(r[0]) for r in rows]
+
+    def count() -> dict[int, int]:
+        m = t.messages.c
+        return {int(c): int(n) for c, n in conn.execute(
+            select(m.conversation_id, func.count()).where(m.conversation_id.in_(ids))
+            .group_by(m.conversation_id))}
+    sizes = counts.kept(conn, ("conversation sizes", case_id), count)
     # A one-to-one chat is usually titled with the other person's name: never shown.
     return [ConversationInfo(int(r[0]), r[1], (r[2] or r[3]) if r[4] else f"One-to-one chat {r[0]}",
-                             bool(r[4]), int(r[5])) for r in rows]
+                             bool(r[4]), int(sizes.get(int(r[0]), 0))) for r in rows]
