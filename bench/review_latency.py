@@ -23,6 +23,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,8 @@ def pages(built: BuiltStore) -> dict[str, tuple[str, str, dict[str, Any]]]:
 
 
 def measure(store: Store, built: BuiltStore, repeat: int, budget: float = 60.0,
-            only: list[str] | None = None) -> dict[str, Timings]:
+            only: list[str] | None = None,
+            progress: Callable[[str, Timings], None] | None = None) -> dict[str, Timings]:
     """Each page (or those in ``only``), warmed once then ``repeat`` times, through the app
     ``serve`` runs; a page stops repeating once it has spent ``budget`` seconds (a page
     that slow is slow on every sample: its few samples say so)."""
@@ -145,6 +147,8 @@ def measure(store: Store, built: BuiltStore, repeat: int, budget: float = 60.0,
                 got.first = took
             else:
                 got.seconds.append(took)
+        if progress:
+            progress(name, got)
     return out
 
 
@@ -156,15 +160,19 @@ def versions(store: Store) -> str:
             f"{platform.machine()}, {platform.processor() or platform.system()}")
 
 
+HEADING = f"{'page':<20} {'first':>9} {'p50':>9} {'p95':>9} {'n':>3}  status"
+
+
+def line(name: str, got: Timings) -> str:
+    codes = ",".join(str(c) for c in sorted(set(got.statuses)))
+    return (f"{name:<20} {got.first * 1000:>7.0f}ms {got.p50 * 1000:>7.0f}ms "
+            f"{got.p95 * 1000:>7.0f}ms {len(got.seconds):>3}  {codes}")
+
+
 def report(built: BuiltStore, timings: dict[str, Timings], about: str) -> str:
     lines = [f"{built.messages:,} messages, {built.findings:,} findings, "
-             f"{built.audit_records:,} audit records; {about}",
-             f"{'page':<20} {'first':>9} {'p50':>9} {'p95':>9} {'n':>3}  status"]
-    for name, got in timings.items():
-        codes = ",".join(str(c) for c in sorted(set(got.statuses)))
-        lines.append(f"{name:<20} {got.first * 1000:>7.0f}ms {got.p50 * 1000:>7.0f}ms "
-                     f"{got.p95 * 1000:>7.0f}ms {len(got.seconds):>3}  {codes}")
-    return "\n".join(lines)
+             f"{built.audit_records:,} audit records; {about}", HEADING]
+    return "\n".join(lines + [line(name, got) for name, got in timings.items()])
 
 
 def main() -> None:
@@ -182,8 +190,11 @@ def main() -> None:
     args = parser.parse_args()
     store, built = open_store(args.db, args.messages, args.findings, args.meta)
     try:
-        timings = measure(store, built, args.repeat, args.budget, args.only)
-        print(report(built, timings, versions(store)), flush=True)
+        print(f"{built.messages:,} messages, {built.findings:,} findings, "
+              f"{built.audit_records:,} audit records; {versions(store)}\n{HEADING}",
+              flush=True)
+        measure(store, built, args.repeat, args.budget, args.only,
+                lambda name, got: print(line(name, got), flush=True))
     finally:
         store.close()
 
