@@ -25,7 +25,7 @@ from conductlens.ingest._text import search_form
 from conductlens.review import audit, matching, scope
 from conductlens.review._ids import inserted_id
 from conductlens.review.sample import seed_world
-from conductlens.store import Store
+from conductlens.store import Store, stats
 from conductlens.store import tables as t
 from conductlens.store._bulk import MESSAGE_COLUMNS
 from conductlens.store.tables_review import audit_events, audit_head
@@ -90,6 +90,7 @@ def build(store: Store, messages: int, findings: int, seed: int = 2026) -> Built
         shown = int(conn.scalar(select(func.max(t.findings.c.id))) or 0) - findings // 3
         _decisions(conn, rnd, world.case_id, findings)
         records = _audit_log(conn, rnd, world.case_id, first_id, messages, shown)
+        stats.refresh(conn)  # as an ingest and a scan leave the store
     return BuiltStore(messages, findings, records, world.case_id, big, late, shown,
                       CATEGORIES[0], "custody")
 

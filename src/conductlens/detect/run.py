@@ -28,7 +28,7 @@ from conductlens.detect.policy import Policy, load_policy
 from conductlens.detect.scan import scan_batch
 from conductlens.detect.semantic import use_threads
 from conductlens.errors import ConductLensError
-from conductlens.store import Store, store_trouble
+from conductlens.store import Store, stats, store_trouble
 from conductlens.store import tables as t
 from conductlens.store.groups import exhibits_of
 from conductlens.store.writes import inserted_id
@@ -201,6 +201,7 @@ def _scan(
                 progress(summary.messages_scanned, total)
     with store.writing() as conn:
         _mark(conn, run_id, last_id, summary)
+        stats.refresh(conn)
     return summary
 
 

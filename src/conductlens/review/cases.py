@@ -193,13 +193,20 @@ def notes(conn: Connection, case_id: int) -> list[tuple[str, datetime, str]]:
 
 
 def exhibits(conn: Connection, case_id: int) -> list[ExhibitInfo]:
-    count = (select(func.count()).where(t.messages.c.exhibit_id == t.exhibits.c.id)
-             .scalar_subquery())
-    rows = conn.execute(select(t.exhibits.c.id, t.exhibits.c.reference,
-                               t.exhibits.c.original_name, t.exhibits.c.sha256,
-                               t.exhibits.c.format, count)
-                        .where(t.exhibits.c.id.in_(exhibits_of(case_id))).order_by(t.exhibits.c.id))
-    return [ExhibitInfo(int(r[0]), r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
+    """The case's exhibits, each with its message count (once per state of the store)."""
+    e = t.exhibits.c
+    rows = conn.execute(select(e.id, e.reference, e.original_name, e.sha256, e.format)
+                        .where(e.id.in_(exhibits_of(case_id))).order_by(e.id)).all()
+    ids = [int(r[0]) for r in rows]
+
+    def count() -> dict[int, int]:
+        m = t.messages.c
+        return {int(x): int(n) for x, n in conn.execute(
+            select(m.exhibit_id, func.count()).where(m.exhibit_id.in_(ids))
+            .group_by(m.exhibit_id))}
+    sizes = counts.kept(conn, ("exhibit sizes", case_id), count)
+    return [ExhibitInfo(int(r[0]), r[1], r[2], r[3], r[4], sizes.get(int(r[0]), 0))
+            for r in rows]
 
 
 def exhibit_ids(conn: Connection, case_id: int) -> list[int]:

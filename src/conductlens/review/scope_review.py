@@ -13,7 +13,7 @@ from functools import cache
 
 from sqlalchemy import Connection, func, select
 
-from conductlens.review import cases
+from conductlens.review import cases, counts
 from conductlens.review.pseudonyms import Namer
 from conductlens.review.scope import Scope, scope_clause
 from conductlens.store import tables as t
@@ -37,8 +37,9 @@ def _policy_categories() -> frozenset[str]:
 
 def known_categories(conn: Connection, case_id: int) -> set[str]:
     """The baseline policy's categories and any a finding of the case carries."""
-    found = conn.scalars(select(t.findings.c.category).distinct().where(
-        t.findings.c.exhibit_id.in_(cases.exhibit_ids(conn, case_id))))
+    found = counts.kept(conn, ("categories", case_id), lambda: sorted(conn.scalars(
+        select(t.findings.c.category).distinct().where(
+            t.findings.c.exhibit_id.in_(cases.exhibit_ids(conn, case_id))))))
     return set(_policy_categories()) | {str(c) for c in found}
 
 

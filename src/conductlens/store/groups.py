@@ -87,8 +87,7 @@ def link_conversations(conn: Connection, exhibit_id: int) -> int:
 
 def also_in(conn: Connection, exhibit_id: int) -> list[str]:
     """References of other exhibits holding a conversation this one holds."""
-    mine = t.conversations.alias("mine")
-    theirs = t.conversations.alias("theirs")
+    mine, theirs = _MINE, _THEIRS
     cl = t.conversation_links
     return list(conn.scalars(
         select(t.exhibits.c.reference).distinct()
@@ -149,10 +148,14 @@ def people_across_exhibits(conn: Connection, exhibit_ids: list[int]) -> dict[int
     return out
 
 
+# Built once: an alias copies every column and foreign key (a tenth of a second a page).
+_MINE = t.conversations.alias("mine")
+_THEIRS = t.conversations.alias("theirs")
+
+
 def _linked_exhibits(conn: Connection, exhibit_ids: list[int]) -> dict[int, int]:
     """Each exhibit mapped to the lowest exhibit id it shares a conversation with."""
-    mine = t.conversations.alias("mine")
-    theirs = t.conversations.alias("theirs")
+    mine, theirs = _MINE, _THEIRS
     cl = t.conversation_links
     pairs = conn.execute(
         select(mine.c.exhibit_id, theirs.c.exhibit_id)

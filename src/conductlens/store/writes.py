@@ -25,6 +25,7 @@ from conductlens.model import (
     Record,
     Timestamp,
 )
+from conductlens.store import stats
 from conductlens.store import tables as t
 from conductlens.store._bulk import MessageRows
 
@@ -304,6 +305,7 @@ class ExhibitWriter:
         self._link_reactions()
         self._link_receipts()
         self._index_for_search()
+        stats.refresh(self.conn)
         return self.counts
 
     def _link_replies(self) -> None:

@@ -4,9 +4,10 @@ Revision ID: 0020_review_indexes
 Revises: 0021_message_copies
 Create Date: 2026-12-04
 
-Additive only. ``audit_verified`` keeps how far the chain was verified (one row); a trigger
-on ``audit_events`` forgets it whenever a record is changed or removed, so the auditor's
-page may verify only the records appended since and still catch an edit anywhere.
+Additive only. The planner's statistics are gathered (``store.stats`` says why).
+``audit_verified`` keeps how far the chain was verified (one row); a trigger on
+``audit_events`` forgets it whenever a record is changed or removed, so the auditor's page
+may verify only the records appended since and still catch an edit anywhere.
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ def upgrade() -> None:
         for event in ("UPDATE", "DELETE"):
             op.execute(f"CREATE TRIGGER audit_events_{event.lower()}d AFTER {event} ON "
                        f"audit_events BEGIN {FORGET}; END")
+    # Stores ingested before now have no planner statistics (store/stats.py says why).
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA analysis_limit=1000")
+        op.execute("ANALYZE")
+    elif op.get_bind().dialect.name == "postgresql":
+        for table in ("messages", "findings", "participants", "conversations", "exhibits"):
+            op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:
