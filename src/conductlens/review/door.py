@@ -1,6 +1,6 @@
 """``CaseDoor``: one user's door into one case, for reads *and* writes.
 
-It extends ``QueueSession`` (the paged queue), ``QueueTools`` (tags, escalation),
+It extends ``QueueTools`` (tags, escalation, on ``QueueSession``: the paged queue),
 ``ConversationReader`` (conversation pages), ``SearchReader`` (search), ``PeopleReader``
 (the people page) and ``CasePage`` (the case page's tabs), all ``ReviewSession`` reads,
 with every write a case takes: scope proposals and decisions, unmasking and linking
@@ -39,7 +39,6 @@ from conductlens.review.case_page import CasePage
 from conductlens.review.cases import Case, CaseStatus
 from conductlens.review.conversation import ConversationReader
 from conductlens.review.people_view import PeopleReader
-from conductlens.review.queue_session import QueueSession
 from conductlens.review.queue_tools import QueueTools
 from conductlens.review.roles import Permission
 from conductlens.review.scope_review import ScopeReview, review_scope
@@ -62,8 +61,7 @@ class CaseHeader:
     totals: Totals
 
 
-class CaseDoor(QueueSession, QueueTools, ConversationReader, SearchReader, PeopleReader,
-               CasePage):
+class CaseDoor(QueueTools, ConversationReader, SearchReader, PeopleReader, CasePage):
     """Every action one user takes on one case."""
 
     @classmethod

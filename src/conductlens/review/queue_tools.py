@@ -20,10 +20,11 @@ from sqlalchemy import Connection, Engine
 from conductlens.errors import ConductLensError, ScopeError
 from conductlens.review import escalations, scope, tags
 from conductlens.review import queue as q
-from conductlens.review.access import Forbidden, ReviewSession
+from conductlens.review.access import Forbidden
 from conductlens.review.accounts import User
 from conductlens.review.pseudonyms import DisplayName, Namer
 from conductlens.review.queue import DECISIONS
+from conductlens.review.queue_session import QueueSession
 from conductlens.review.roles import Permission, allows
 from conductlens.store import tables as t
 
@@ -49,7 +50,7 @@ class SenderFindings:
     total: int  # all of them inside the scope
 
 
-class QueueTools(ReviewSession):
+class QueueTools(QueueSession):
     """Tags and escalations on one case's findings, for one user."""
 
     def _inside(self, conn: Connection, sc: scope.Scope, finding_ids: list[int]) -> None:
@@ -169,14 +170,16 @@ class QueueTools(ReviewSession):
             sender = namer.name(row[0])
             if row[0] is None:
                 return SenderFindings(sender, [], 0)
-            query, latest = q.base(sc, [])
-            query = query.where(m.c.sender_id.in_(namer.shown_as(sender.label)),
-                                f.c.id != finding_id)
-            total = int(conn.scalar(q.count_of(query.add_columns(f.c.id))) or 0)
-            items = [OtherFinding(int(i), str(c), str(s), w, d) for i, c, s, w, d in
-                     conn.execute(q.ordered(query.add_columns(
-                         f.c.id, f.c.category, f.c.severity, q.SENT, latest.c.decision),
-                         "time").limit(limit))]
+            # The queue's own sender filter, in time order: its order is kept (``_order``).
+            order = self._order(conn, sc, namer, q.QueueFilter(
+                sender=sender.label, sort="time", grouped=False, low=True), False).ids
+            wanted = [i for i in order[:limit + 1] if i != finding_id][:limit]
+            total = len(order) - (1 if finding_id in order else 0)
+            query, latest = q.base(sc, [f.c.id, f.c.category, f.c.severity, q.SENT])
+            found = {int(r[0]): r for r in conn.execute(query.add_columns(
+                latest.c.decision).where(f.c.id.in_(wanted)))} if wanted else {}
+            items = [OtherFinding(i, str(found[i][1]), str(found[i][2]), found[i][3],
+                                  found[i][4]) for i in wanted if i in found]
             if items:
                 self._audit(conn, "view.sender_findings", sc,
                             {"finding": [x.id for x in items]}, {"of": finding_id})
