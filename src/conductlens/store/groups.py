@@ -244,10 +244,14 @@ def copy_references(conn: Connection, message_id: int, exhibit_ids: list[int]) -
     """References of the other exhibits (of ``exhibit_ids``) holding a copy of this message."""
     mc, m = t.message_copies.c, t.messages.c
     first = conn.scalar(select(mc.first_id).where(mc.message_id == message_id)) or message_id
-    copies = select(mc.message_id).where(mc.first_id == first)
+    # The copies' ids first (a few rows by index): an OR with a subquery made PostgreSQL
+    # walk the exhibits' messages (150 ms at a million messages).
+    ids = {int(first), *(int(i) for i in conn.scalars(
+        select(mc.message_id).where(mc.first_id == first)))} - {message_id}
+    if not ids:
+        return []
     return list(conn.scalars(
         select(t.exhibits.c.reference).distinct()
         .join(t.messages, m.exhibit_id == t.exhibits.c.id)
-        .where(or_(m.id == first, m.id.in_(copies)), m.id != message_id,
-               m.exhibit_id.in_(exhibit_ids))
+        .where(m.id.in_(ids), m.exhibit_id.in_(exhibit_ids))
         .order_by(t.exhibits.c.reference)))
