@@ -19,7 +19,12 @@ from conductlens.detect.classifier import MANIFEST, sha256_file
 from conductlens.detect.policy import Policy, load_policy
 from conductlens.detect.scan import Scanner
 from conductlens.detect.semantic import DIMENSIONS, SemanticModel, embed, encoder_weights
-from conductlens.detect.semantic_training import SEMANTIC_SPECS, encoder_entry, train_semantic
+from conductlens.detect.semantic_training import (
+    SEMANTIC_SPECS,
+    encoder_entry,
+    fit_head,
+    train_semantic,
+)
 
 MODELS = Path(__file__).parents[2] / "src" / "conductlens" / "detect" / "policies" / "models"
 
@@ -103,6 +108,9 @@ categories:
         load_policy(policy)
 
 
+CROSS_CPU = 0.05  # a retrain on another CPU's BLAS kernels, measured up to 0.038 away
+
+
 @pytest.mark.slow
 def test_train_reproduces_shipped_semantic_head(
     tmp_path: Path, datasets: Path, assert_retrain_matches: Any
@@ -110,7 +118,25 @@ def test_train_reproduces_shipped_semantic_head(
     spec = SEMANTIC_SPECS[0]
     shipped = _manifest()
     entry = train_semantic(datasets, spec, tmp_path, str(shipped["encoder"]["sha256"]))
-    assert_retrain_matches(entry, shipped[spec.name])
+    # Another CPU is not the same machine: the head's early-stopped adam fit follows the BLAS
+    # kernels (OpenBLAS picks them per CPU), and retrains of these same bytes on AVX-512 and
+    # AVX2 kernels differed from the shipped figures by up to 0.038 (docs/detection.md). The
+    # same-machine rule (identical fits) is test_the_head_fit_is_deterministic below.
+    assert_retrain_matches(entry, shipped[spec.name], tolerance=CROSS_CPU)
+
+
+def test_the_head_fit_is_deterministic() -> None:
+    """Two fits of the head on the same embeddings in one process give identical arrays."""
+    spec = SEMANTIC_SPECS[0]
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(240, DIMENSIONS)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = (vectors[:, 0] + 0.3 * rng.normal(size=240) > 0).astype(int)
+    splits = [ds.Split("a", tuple(f"t{i}" for i in range(120)), tuple(labels[:120].tolist())),
+              ds.Split("b", tuple(f"u{i}" for i in range(120)), tuple(labels[120:].tolist()))]
+    first, second = fit_head(vectors, splits, spec), fit_head(vectors, splits, spec)
+    assert first.keys() == second.keys()
+    assert all(np.array_equal(first[k], second[k]) for k in first)
 
 
 def test_group_statements_fill_every_frame_with_every_group() -> None:
