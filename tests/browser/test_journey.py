@@ -147,6 +147,7 @@ def _investigator_reviews(browser: Any, server: Any, case_url: str) -> None:
     page.get_by_label("Note", exact=True).fill("Demeaning remark about a victim")
     _shot(page, server, "04-finding")
     page.get_by_role("button", name="Record decision").click()
+    _decide_in_the_queue_by_keyboard(page, server, case_url)
     page.get_by_role("link", name="People").click()
     assert page.get_by_text("Participant 03").first.is_visible()
     assert "Carl Diaz" not in page.content()
@@ -156,6 +157,22 @@ def _investigator_reviews(browser: Any, server: Any, case_url: str) -> None:
     assert "Asked to unmask Participant 03" in _notice(page)
     _search_with_a_filter(page, server, case_url)
     _sign_out(page)
+
+
+def _decide_in_the_queue_by_keyboard(page: Any, server: Any, case_url: str) -> None:
+    """In the queue, c records "needs context" for the selected finding at once, and the
+    queue comes back with the selection on the finding after it."""
+    page.goto(f"{case_url}/queue")
+    rows = page.locator("li.finding")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    chosen = rows.nth(1).get_attribute("id")
+    with page.expect_navigation():
+        page.keyboard.press("c")
+    assert "needs context" in page.locator(f"#{chosen}").inner_text()
+    after = min(2, rows.count() - 1)
+    assert "selected" in (rows.nth(after).get_attribute("class") or "")
+    _shot(page, server, "04d-queue-decided-by-key")
 
 
 def _search_with_a_filter(page: Any, server: Any, case_url: str) -> None:

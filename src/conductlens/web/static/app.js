@@ -63,7 +63,41 @@
         if (box) { box.checked = !box.checked; }
         e.preventDefault();
       }
+      if (DECIDE[e.key] && at >= 0 && decideSelected(items, at, DECIDE[e.key])) {
+        e.preventDefault();
+      }
     });
+    resumeAfterDecision(items, select);
+  }
+  var DECIDE = {r: "relevant", n: "not_relevant", c: "needs_context"};
+  var RESUME = "conductlens-queue-decided";
+  // r/n/c in the queue: the ticked findings, or else the selected one, get that decision
+  // through the bulk form; the queue comes back with the selection on the next finding.
+  function decideSelected(items, at, decision) {
+    var bulk = document.getElementById("bulk");
+    var choice = bulk ? bulk.querySelector('select[name="decision"]') : null;
+    if (!choice) { return false; }
+    var ticked = document.querySelectorAll("input[data-pick]:checked");
+    if (!ticked.length) {
+      var box = items[at].querySelector("input[data-pick]");
+      if (!box) { return false; }
+      box.checked = true;
+    }
+    choice.value = decision;
+    try { window.sessionStorage.setItem(RESUME, JSON.stringify({id: items[at].id, at: at})); }
+    catch (err) { /* storage off: the queue simply comes back unselected */ }
+    if (bulk.requestSubmit) { bulk.requestSubmit(); } else { bulk.submit(); }
+    return true;
+  }
+  function resumeAfterDecision(items, select) {
+    var saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(RESUME) || "null");
+      window.sessionStorage.removeItem(RESUME);
+    } catch (err) { saved = null; }
+    if (!saved || !items.length) { return; }
+    var still = items.map(function (el) { return el.id; }).indexOf(saved.id);
+    select(still >= 0 ? still + 1 : saved.at);  // decided row kept: the one after it
   }
   function decideKeys(form, help) {
     if (window.location.hash === "#escalate") { focusField("e"); }
