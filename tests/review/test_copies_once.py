@@ -3,14 +3,22 @@ and its page says which other exhibits hold the message."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic import command
 from sqlalchemy import func, select
 
+from conductlens.ingest.pipeline import ingest_path
 from conductlens.review import queue as q
 from conductlens.review.door import CaseDoor
 from conductlens.review.sample import World, write_sample
 from conductlens.store import Store
 from conductlens.store import tables as t
 from conductlens.store.groups import link_conversations, record_copies
+from conductlens.store.migrate import alembic_config
+
+TEAM_B = Path(__file__).resolve().parents[1] / "data" / "whatsapp" / \
+    "WhatsApp Chat with Response Team B.txt"
 
 
 def _second_copy(store: Store, world: World) -> int:
@@ -57,3 +65,24 @@ def test_a_copy_whose_first_is_outside_the_scope_is_shown(store: Store, world: W
     page = door.queue_page(q.QueueFilter(low=True, grouped=False))
     assert page.findings == 2
     assert {r.finding.message.exhibit_reference for r in page.rows} == {"EXH-S0002"}
+
+
+def test_the_upgrade_finds_copies_in_exhibits_ingested_before_it(tmp_path: Path) -> None:
+    store = Store.open(str(tmp_path / "s.db"))
+    copy = tmp_path / "WhatsApp Chat with Response Team B (phone 2).txt"
+    copy.write_bytes(TEAM_B.read_bytes() + b"14/02/2024, 12:00 - Bob: only this phone\n")
+    ingest_path(store, TEAM_B, case="PSD/1")
+    ingest_path(store, copy, case="PSD/1")
+    pairs = select(t.message_copies.c.message_id, t.message_copies.c.first_id)
+    with store.engine.connect() as conn:
+        at_ingest = sorted(conn.execute(pairs).all())
+    assert at_ingest
+    cfg = alembic_config()
+    with store.engine.begin() as conn:  # back to before the table, as an older store stands
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0022_recipient_names")
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with store.engine.connect() as conn:
+        assert sorted(conn.execute(pairs).all()) == at_ingest

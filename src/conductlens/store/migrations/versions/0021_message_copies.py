@@ -4,8 +4,9 @@ Revision ID: 0021_message_copies
 Revises: 0022_recipient_names
 Create Date: 2026-12-04
 
-Additive only: one new table, filled at ingest. Exhibits ingested before it have no rows, so
-their copies are still shown apart until they are ingested again.
+One new table, filled at ingest from now on; the upgrade fills it for exhibits already
+linked to another (lowest exhibit first, as ingest would have), so their copies are counted
+once too.
 """
 
 from __future__ import annotations
@@ -34,6 +35,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("message_id", name=op.f("pk_message_copies")),
     )
     op.create_index(op.f("ix_message_copies_first_id"), "message_copies", ["first_id"])
+    _fill(op.get_bind())
+
+
+def _fill(conn: sa.Connection) -> None:
+    # Imported here: the library's tables are the head's, and this runs only at this upgrade.
+    from conductlens.store.groups import record_copies
+
+    linked = conn.execute(sa.text(
+        "SELECT DISTINCT c.exhibit_id FROM conversation_links l "
+        "JOIN conversations c ON c.id = l.conversation_id ORDER BY c.exhibit_id")).scalars()
+    for exhibit_id in list(linked):
+        record_copies(conn, int(exhibit_id))
 
 
 def downgrade() -> None:
