@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from conductlens.review import accounts, scope
 from conductlens.review.roles import Permission
-from conductlens.review.sample import PASSWORD, World, seed_world
+from conductlens.review.sample import PASSWORD, LongChat, World, seed_world, write_long_chat
 from conductlens.store import Store
 from conductlens.web.app import create_app
 from conductlens.web.settings import WebSettings
@@ -95,6 +95,20 @@ def scoped(store: Store, world: World) -> World:
             rationale="Allegation concerns the Team B group in early March; nothing wider.")
         scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
     return world
+
+
+@pytest.fixture
+def chat(store: Store, world: World) -> LongChat:
+    """A 620-message night-shift chat, with a scope covering it and the sample group."""
+    long = write_long_chat(store, world.case_id)
+    with store.engine.begin() as conn:
+        sid = scope.propose(
+            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
+            conversations=[world.sample.group_id, long.conversation_id],
+            date_from=date(2024, 3, 5), date_to=date(2024, 3, 15), categories=[],
+            rationale="Allegation concerns the Team B and night shift groups in March.")
+        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+    return long
 
 
 @pytest.fixture

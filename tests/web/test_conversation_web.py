@@ -3,27 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
-import pytest
-
-from conductlens.review import scope
-from conductlens.review.sample import LongChat, World, write_long_chat
-from conductlens.store import Store
-
-
-@pytest.fixture
-def chat(store: Store, world: World) -> LongChat:
-    long = write_long_chat(store, world.case_id)
-    with store.engine.begin() as conn:
-        sid = scope.propose(
-            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
-            conversations=[world.sample.group_id, long.conversation_id],
-            date_from=date(2024, 3, 5), date_to=date(2024, 3, 15), categories=[],
-            rationale="Allegation concerns the Team B and night shift groups in March.")
-        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
-    return long
+from conductlens.review.sample import LongChat, World
 
 
 def test_open_the_conversation_lands_on_the_finding(login: Any, scoped: World) -> None:

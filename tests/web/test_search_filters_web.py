@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from conductlens.review import audit, scope
-from conductlens.review.sample import World, write_long_chat
+from conductlens.review import audit
+from conductlens.review.sample import LongChat, World, write_long_chat
 from conductlens.store import Store
 
 
@@ -54,16 +53,9 @@ def test_filters_page_with_true_totals(login: Any, store: Store, scoped: World) 
     assert _summary(body).startswith("5 matching messages")  # the scope's own five days
 
 
-def test_filter_only_pages_link_on_with_the_filter(login: Any, store: Store, world: World
-                                                   ) -> None:
-    long = write_long_chat(store, world.case_id)
-    with store.engine.begin() as conn:
-        sid = scope.propose(
-            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
-            conversations=[world.sample.group_id, long.conversation_id],
-            date_from=date(2024, 3, 5), date_to=date(2024, 3, 15), categories=[],
-            rationale="Allegation concerns the Team B and night shift groups in March.")
-        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+def test_filter_only_pages_link_on_with_the_filter(login: Any, store: Store, chat: LongChat,
+                                                   world: World) -> None:
+    long = chat
     inv = login("investigator")
     base = f"/cases/{world.case_id}/search?conversation={long.conversation_id}"
     first = inv.get(base).text
