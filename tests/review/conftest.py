@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, insert
 
 from conductlens.review import accounts, scope
-from conductlens.review.sample import World, seed_world
+from conductlens.review.sample import LongChat, World, seed_world, write_long_chat
 from conductlens.store import Store
 from conductlens.store import tables as t
 from conductlens.store.migrate import alembic_config
@@ -62,6 +62,15 @@ def scoped(store: Store, world: World) -> World:
 @pytest.fixture
 def authorise() -> object:
     return authorise_sample_scope
+
+
+@pytest.fixture
+def chat(store: Store, world: World) -> LongChat:
+    """A 620-message chat in the case, with the usual scope widened to cover it."""
+    long = write_long_chat(store, world.case_id)
+    authorise_sample_scope(store, world, conversations=[world.sample.group_id,
+                                                        long.conversation_id])
+    return long
 
 
 def upgrade_from_0002(engine: Engine) -> None:

@@ -10,17 +10,9 @@ from sqlalchemy import select
 from conductlens.errors import ScopeError
 from conductlens.review.conversation import Filters, Place
 from conductlens.review.door import CaseDoor
-from conductlens.review.sample import LongChat, World, write_long_chat
+from conductlens.review.sample import LongChat, World
 from conductlens.store import Store
 from conductlens.store.tables_review import audit_events
-
-
-@pytest.fixture
-def chat(store: Store, world: World, authorise: object) -> LongChat:
-    long = write_long_chat(store, world.case_id)
-    authorise(store, world, conversations=[world.sample.group_id,  # type: ignore[operator]
-                                           long.conversation_id])
-    return long
 
 
 def _door(store: Store, world: World) -> CaseDoor:

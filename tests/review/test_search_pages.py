@@ -7,18 +7,10 @@ from datetime import date
 import pytest
 
 from conductlens.review.door import CaseDoor
-from conductlens.review.sample import LongChat, World, write_long_chat
+from conductlens.review.sample import LongChat, World
 from conductlens.review.searching import SearchFilter, find, segments
 from conductlens.store import Store
 from conductlens.store.search import Term, parse_query
-
-
-@pytest.fixture
-def chat(store: Store, world: World, authorise: object) -> LongChat:
-    long = write_long_chat(store, world.case_id)
-    authorise(store, world, conversations=[world.sample.group_id,  # type: ignore[operator]
-                                           long.conversation_id])
-    return long
 
 
 def _door(store: Store, world: World) -> CaseDoor:
