@@ -117,13 +117,14 @@ def _numbers(conn: Connection, case_id: int) -> dict[str, int]:
                               .where(pseudonyms.c.case_id == case_id)).all())
 
 
-def assign(conn: Connection, case_id: int) -> None:
+def assign(conn: Connection, case_id: int, who: dict[int, _Who] | None = None) -> None:
     """Give every participant of the case a number it keeps for good (append-only).
 
     The number is stored per participant (``participant:N``), so a later link, unlink or
     merge never renumbers anyone; a participant who shares an identity (register person,
-    phone) with one already numbered gets that number."""
-    who = _participants(conn, case_id)
+    phone) with one already numbered gets that number. ``who`` is the case's participants
+    when the caller has read them already."""
+    who = who if who is not None else _participants(conn, case_id)
     have = _numbers(conn, case_id)
     if all(f"participant:{pid}" in have for pid in who):
         # Everyone is numbered already (every page after the first): finding first
@@ -166,9 +167,9 @@ class Namer:
 
     def __init__(self, conn: Connection, case_id: int, subject_ids: Iterable[int], *,
                  shown: Iterable[int] | None = None) -> None:
-        assign(conn, case_id)
-        self._conn, self._case_id = conn, case_id
         self._who = _participants(conn, case_id)
+        assign(conn, case_id, self._who)  # one read of the participants serves both
+        self._conn, self._case_id = conn, case_id
         self._numbers = _numbers(conn, case_id)
         self._subjects = {f"person:{i}" for i in subject_ids}
         self._unmasked = (set(shown) if shown is not None
