@@ -7,6 +7,9 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from conductlens.errors import ParseError
 from conductlens.ingest.base import ParseOptions, Source
 from conductlens.ingest.whatsapp_android_db import WhatsAppAndroidDb
 from conductlens.model import MembershipEvent, MembershipKind, Participant, Receipt, Record
@@ -106,3 +109,18 @@ def test_a_legacy_store_without_these_tables_still_reads(tmp_path: Path) -> None
     assert not [r for r in got if isinstance(r, MembershipEvent | Receipt)
                 and r.source.table in ("group_participants", "receipts")]
     assert [r.source.table for r in got if isinstance(r, Receipt)] == ["messages"]
+
+
+def test_a_view_in_place_of_a_member_or_receipt_table_is_refused_at_once(
+    tmp_path: Path,
+) -> None:
+    db = build(tmp_path / "msgstore.db")
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "DROP TABLE receipts; CREATE VIEW receipts AS WITH RECURSIVE r(_id, key_remote_jid, "
+        "key_id, remote_resource, receipt_device_timestamp, read_device_timestamp, "
+        "played_device_timestamp) AS (SELECT 1, 'a', 'b', NULL, 1, 1, 1 UNION ALL "
+        "SELECT _id + 1, 'a', 'b', NULL, 1, 1, 1 FROM r) SELECT * FROM r;")
+    conn.close()
+    with pytest.raises(ParseError, match="'receipts' is a view, not a table"):
+        list(WhatsAppAndroidDb().parse(Source.open(db), ParseOptions()))

@@ -128,7 +128,7 @@ def load_wa_db(path: Path | None) -> dict[str, str]:
         return {}
     conn = open_readonly(path)
     try:
-        schema = Schema(conn)
+        schema = Schema(conn, str(path))
         names = _verified_names(conn, schema)
         if schema.has("wa_contacts", "jid"):
             names.update(_contact_names(conn, schema))

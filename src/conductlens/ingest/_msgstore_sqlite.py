@@ -111,10 +111,11 @@ def open_readonly(path: Path) -> sqlite3.Connection:
 class Schema:
     """Which tables and columns a database has (versions add and drop them freely)."""
 
-    __slots__ = ("_columns", "_conn", "tables", "views")
+    __slots__ = ("_columns", "_conn", "label", "tables", "views")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, label: str = "database") -> None:
         self._conn = conn
+        self.label = label
         rows = conn.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
         found = [(str(r[0]), str(r[1])) for r in rows]
         self.tables: frozenset[str] = frozenset(name for name, _ in found)
@@ -123,7 +124,9 @@ class Schema:
         self._columns: dict[str, frozenset[str]] = {}
 
     def has(self, table: str, *columns: str) -> bool:
-        """True when ``table`` exists with every one of ``columns``."""
+        """True when ``table`` exists with every one of ``columns``; a view under a name a
+        reader asks about is refused here, before anything reads it (it could never end)."""
+        self.refuse_views(self.label, (table,))
         return table in self.tables and all(c in self.columns(table) for c in columns)
 
     def refuse_views(self, label: str, names: tuple[str, ...]) -> None:

@@ -110,7 +110,7 @@ def _names_from(wa_db: Path) -> tuple[dict[str, str], str | None]:
 def _read(
     conn: sqlite3.Connection, label: str, member: str, names: dict[str, str]
 ) -> Iterator[Record]:
-    schema = Schema(conn)
+    schema = Schema(conn, label)
     flavour = _flavour(conn, schema, label)
     book = JidBook(conn, schema, names)
     book.owner_name = _push_name(conn, schema)

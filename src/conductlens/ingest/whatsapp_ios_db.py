@@ -57,7 +57,7 @@ class WhatsAppIosDb:
             yield ExhibitWarning(wal)
         conn = open_readonly(db)
         try:
-            schema = Schema(conn)
+            schema = Schema(conn, label)
             _require(schema, label)
             yield from ChatStorage(conn, schema, member).records()
         except sqlite3.DatabaseError as exc:
