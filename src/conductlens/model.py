@@ -105,13 +105,15 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class Participant:
-    """A person as the exhibit shows them. ``phone`` is E.164 when one is known."""
+    """A person as the exhibit shows them. ``phone`` is E.164 when one is known; ``handle``
+    is an account name (``@name``) the exhibit gives them, where it gives one."""
 
     key: str
     name: str | None = None
     phone: str | None = None
     platform_id: str | None = None
     is_owner: bool = False
+    handle: str | None = None
 
 
 class Attachment(NamedTuple):

@@ -12,6 +12,7 @@ from conductlens.cli import (
     findings,
     images,
     jobs,
+    recipients,
     report,
     review,
     scan,
@@ -36,6 +37,7 @@ review.register(app)
 audit.register(app)
 dynamics.register(app)
 report.register(app)
+recipients.register(app)
 images.register(app)
 jobs.register(app)
 users.register(app)

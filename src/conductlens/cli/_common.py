@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from rich.console import Console
 from conductlens.errors import ConductLensError
 from conductlens.settings import Settings
 from conductlens.store import Store
+
+if TYPE_CHECKING:
+    from conductlens.review.accounts import User
 
 DbOption = Annotated[
     str | None,
@@ -23,6 +26,10 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+AsOption = Annotated[str | None, typer.Option(
+    "--as", help="The account acting on the case (default: $CONDUCTLENS_USER or the OS user); "
+                 "it must be on the case team.")]
 
 err_console = Console(stderr=True)
 
@@ -100,13 +107,48 @@ def record_audit(
 def require_case(store: Store, case: str | None) -> None:
     """Refuse an unknown ``--case`` the same way in every command (one line, exit 1), so a
     typo never reads as "nothing found"."""
-    if case is None:
-        return
+    if case is not None:
+        case_id(store, case)
+
+
+def case_id(store: Store, reference: str) -> int:
+    """The id of the case ``reference``; unknown, the one line ``require_case`` gives."""
     from sqlalchemy import select
 
     from conductlens.store import tables as t
 
     with store.engine.connect() as conn:
-        found = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == case))
+        found = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == reference))
     if found is None:
-        raise fail(f"no case with reference {case!r}")
+        raise fail(f"no case with reference {reference!r}")
+    return int(found)
+
+
+def account(store: Store, username: str | None) -> User:
+    """The account named by ``--as`` (default: $CONDUCTLENS_USER or the OS user), unchecked:
+    for reads, where the door's role and team checks decide what it may see."""
+    from conductlens.review.accounts import list_users
+    from conductlens.store import current_user
+
+    name = username or current_user()
+    found = [u for u in list_users(store.engine) if u.username == name]
+    if not found:
+        raise fail(f"--as: no account {name!r} (a case is read as a case-team account)")
+    return found[0]
+
+
+def signed_in(store: Store, username: str | None) -> User:
+    """The ``--as`` account once its own password (read from the terminal, or one line of
+    stdin) is accepted, as at the web sign-in: throttled and audited (``login`` with the
+    address ``cli:<OS user>``). Writes that a second person must check (an approval) are
+    made this way, so one person at a terminal cannot act as both."""
+    import getpass
+
+    from conductlens.review.accounts import authenticate
+    from conductlens.store import current_user
+
+    name = username or current_user()
+    prompt = f"Password for {name}: "
+    password = (getpass.getpass(prompt) if sys.stdin.isatty()
+                else sys.stdin.readline().rstrip("\n"))
+    return authenticate(store.engine, name, password, address=f"cli:{current_user()}")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from conductlens.cli._common import (
+    AsOption,
     DbOption,
     err_console,
     fail,
@@ -20,10 +21,8 @@ from conductlens.cli._common import (
     record_audit,
     user_errors,
 )
-
-if TYPE_CHECKING:
-    from conductlens.review.accounts import User
-    from conductlens.store import Store
+from conductlens.cli._common import account as _reader
+from conductlens.cli._common import case_id as _case_id
 
 console = Console(soft_wrap=True, highlight=False)
 YearOption = Annotated[str | None, typer.Option(
@@ -141,34 +140,6 @@ def key_facts_national(year: YearOption = None, db: DbOption = None) -> None:
         table.add_row(force, *(str(f) for f in figures))
     table.add_row("England and Wales", *(str(f) for f in view.country))
     console.print(table)
-
-
-AsOption = Annotated[str | None, typer.Option(
-    "--as", help="The account reading the case (default: $CONDUCTLENS_USER or the OS user); "
-                 "it must be on the case team.")]
-
-
-def _reader(store: Store, username: str | None) -> User:
-    from conductlens.review.accounts import list_users
-    from conductlens.store import current_user
-
-    name = username or current_user()
-    found = [u for u in list_users(store.engine) if u.username == name]
-    if not found:
-        raise fail(f"--as: no account {name!r} (the bundle is read as a case-team account)")
-    return found[0]
-
-
-def _case_id(store: Store, reference: str) -> int:
-    from sqlalchemy import select
-
-    from conductlens.store import tables as t
-
-    with store.engine.connect() as conn:
-        found = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == reference))
-    if found is None:
-        raise fail(f"no case with reference {reference!r}")
-    return int(found)
 
 
 def bundle_command(

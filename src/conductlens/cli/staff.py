@@ -1,4 +1,4 @@
-"""``conductlens register import|declare|list|match``: the vetting register.
+"""``conductlens register import|declare|remove|list|match``: the vetting register.
 
 The command-line counterpart of the register page, for whoever holds the store: each change
 is audited as ``cli:<OS user>``. Phone numbers without a country code are read in
@@ -21,6 +21,7 @@ from conductlens.settings import Settings
 
 console = Console(soft_wrap=True, highlight=False)
 KIND_HELP = f"One of {', '.join(KINDS)}."
+REMOVE_KIND_HELP = f"One of {', '.join(KINDS)}, or username (rows from before 0019)."
 
 
 def _actor() -> str:
@@ -51,7 +52,7 @@ def import_(path: Annotated[Path, typer.Argument(help="The register CSV (UTF-8).
 
 
 def declare(staff_number: Annotated[str, typer.Argument(help="The person's staff number.")],
-            kind: Annotated[str, typer.Option("--kind", help=KIND_HELP)],
+            kind: Annotated[str, typer.Option("--kind", help=REMOVE_KIND_HELP)],
             value: Annotated[str, typer.Option("--value", help="Number, handle or address.")],
             declared_on: Annotated[str | None, typer.Option(
                 "--declared-on", help="When the person declared it (YYYY-MM-DD).")] = None,
@@ -75,6 +76,31 @@ def declare(staff_number: Annotated[str, typer.Argument(help="The person's staff
             outcome = register.add_identifier(conn, int(pid), kind, value, when, _actor(),
                                               Settings().phone_region)
         console.print(f"{staff_number}: {kind} {outcome}.")
+
+
+def remove(staff_number: Annotated[str, typer.Argument(help="The person's staff number.")],
+           kind: Annotated[str, typer.Option("--kind", help=REMOVE_KIND_HELP)],
+           value: Annotated[str, typer.Option(
+               "--value", help="Number, handle or address, in any form declare takes.")],
+           db: DbOption = None) -> None:
+    """Remove one identifier a person declared (no longer theirs, or declared in error);
+    participants it already linked stay linked (unlink a wrong one through the case)."""
+    from sqlalchemy import select
+
+    from conductlens.review import register
+    from conductlens.store.tables_review import people
+
+    with user_errors():
+        store = open_existing_store(db)
+        with store.engine.begin() as conn:
+            pid = conn.scalar(select(people.c.id).where(people.c.staff_number == staff_number))
+            if pid is None:
+                raise fail(f"no person with staff number {staff_number!r} in the register")
+            kept = register.remove_identifier(conn, int(pid), kind, value, _actor(),
+                                              Settings().phone_region)
+        links = "" if not kept else (f"; the {kept} participant link(s) it made stand "
+                                     "(unlink a wrong one through its case)")
+        console.print(f"{staff_number}: {kind} removed{links}.", markup=False)
 
 
 def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -122,6 +148,7 @@ def register(app: typer.Typer) -> None:
                         no_args_is_help=True)
     group.command("import")(import_)
     group.command("declare")(declare)
+    group.command("remove")(remove)
     group.command("list")(list_)
     group.command("match")(match)
     app.add_typer(group, name="register")

@@ -7,6 +7,7 @@ the store; the web reads through the review door (:mod:`conductlens.review.acces
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,15 +120,15 @@ def as_record(conn: Connection, group: Group, found: Responses) -> dict[str, Any
                t.exhibits.c.timezone.label("zone"))
         .join(t.exhibits, t.exhibits.c.id == t.messages.c.exhibit_id)
         .where(t.messages.c.id == found.message_id)).mappings().one()
-    names = group.roster.members
+    labels = member_labels(group)
     sender = group.flow.people.get(row["sender_id"]) if row["sender_id"] is not None else None
 
     def named(ids: Iterable[int]) -> list[str]:
-        return [names[i].name for i in ids]
+        return [labels[i] for i in ids]
 
     evidence: dict[str, list[int | str]] = {}
     for member, items in found.evidence.items():
-        evidence.setdefault(names[member].name, []).extend(
+        evidence.setdefault(labels[member], []).extend(
             int(i) if i.isdigit() else i for i in items)
     zone = ZoneInfo(row["zone"]) if row["zone"] else None
     return {
@@ -139,6 +140,26 @@ def as_record(conn: Connection, group: Group, found: Responses) -> dict[str, Any
         "silent": named(found.silent), "left": named(found.left),
         "late_challenged": named(found.late_challenged), "evidence": evidence,
     }
+
+
+def member_labels(group: Group) -> dict[int, str]:
+    """How each member of the conversation is named in a record: the name ``export-messages``
+    shows, once per member (rows the roster merged as one member are one name). Two members
+    shown under one name are different people (the roster merges on the exhibit's evidence,
+    never on a name), so each then carries what tells them apart, as ``export-messages``
+    gives it: the phone number (its ``sender_phone``), else the exhibit's key for them."""
+    members = group.roster.members
+    shared = Counter(m.name for m in members.values())
+    out: dict[int, str] = {}
+    for lead, member in members.items():
+        if shared[member.name] < 2:
+            out[lead] = member.name
+            continue
+        who = group.flow.people[lead]
+        tell = who.phone or (who.key if who.key and who.key != member.name
+                             else f"participant {lead}")
+        out[lead] = f"{member.name} ({tell})"
+    return out
 
 
 def _source(row: Any) -> dict[str, Any]:

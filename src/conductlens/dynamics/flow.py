@@ -30,12 +30,14 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Who:
-    """A participant row: ``name`` is how ``export-messages`` shows them."""
+    """A participant row: ``name`` is how ``export-messages`` shows them; ``key`` is the
+    exhibit's own key for them (a JID, a Telegram ``user123``, a Slack id, or the name)."""
 
     id: int
     name: str
     phone: str | None
     is_owner: bool
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +112,8 @@ def _people(conn: Connection, exhibit_id: int) -> dict[int, Who]:
     p = t.participants.c
     rows = conn.execute(select(p.id, p.key, p.name, p.phone, p.is_owner)
                         .where(p.exhibit_id == exhibit_id)).all()
-    return {r.id: Who(r.id, r.name if r.name is not None else r.key, r.phone, bool(r.is_owner))
-            for r in rows}
+    return {r.id: Who(r.id, r.name if r.name is not None else r.key, r.phone, bool(r.is_owner),
+                      r.key) for r in rows}
 
 
 def _events(conn: Connection, conversation_id: int, posts: tuple[Post, ...],

@@ -137,11 +137,12 @@ def _owner(top: object) -> Iterator[Record]:
         return
     first, last = info.get("first_name") or "", info.get("last_name") or ""
     name = f"{first} {last}".strip() or None
-    phone = info.get("phone_number")
+    phone, handle = info.get("phone_number"), info.get("username")
     yield Participant(
         key=f"user{info['user_id']}", name=name, is_owner=True,
         phone=e164(phone) if isinstance(phone, str) else None,
         platform_id=f"user{info['user_id']}",
+        handle=(handle.strip() or None) if isinstance(handle, str) else None,
     )
 
 

@@ -3,11 +3,12 @@
 Each reader stores what its format knows of a participant: a phone number (WhatsApp text
 exports name unsaved contacts by number, Telegram's contact list, Signal), a platform id
 (a WhatsApp JID such as ``447700900123@s.whatsapp.net``, a Telegram ``user123456789``, a
-Signal service id, a Slack user id) or only a display name (Messenger and Instagram). Each
-becomes candidate (kinds, value) pairs in the register's normal form: a phone matches any
-declared phone number (phone, WhatsApp, Signal or Telegram), a Telegram user id only a
-declared Telegram id, a handle only the kinds of the exhibit's own platform. A display name
-is never matched: two people can share one, and a wrong link would unmask someone.
+Signal service id, a Slack user id), an account name (``handle``: the @username a Telegram
+export gives its owner) or only a display name (Messenger and Instagram). Each becomes
+candidate (kinds, value) pairs in the register's normal form: a phone matches any declared
+phone number (phone, WhatsApp, Signal or Telegram), a Telegram user id only a declared
+Telegram id, a handle only the kinds of the exhibit's own platform. A display name is never
+matched: two people can share one, and a wrong link would unmask someone.
 
 A participant is linked only when every match names the same person; one that matches
 several people is counted as ambiguous and left for a person to decide. Existing links,
@@ -50,11 +51,15 @@ class MatchSummary:
 
 
 def candidates(phone: str | None, platform_id: str | None, platforms: set[str],
-               region: str = DEFAULT_REGION) -> list[Candidate]:
+               region: str = DEFAULT_REGION, handle: str | None = None) -> list[Candidate]:
     """What of one participant's record could match a declared identifier."""
     out: list[Candidate] = []
     if phone and (e164 := to_e164(phone, region)):
         out.append((PHONE_KINDS, e164, "phone number"))
+    name = (handle or "").strip().lstrip("@").casefold()
+    kinds = tuple(k for p in sorted(platforms) for k in HANDLE_KINDS.get(p, ()))
+    if name and kinds:
+        out.append((kinds, name, "username"))
     pid = (platform_id or "").strip()
     if not pid:
         return out
@@ -65,7 +70,6 @@ def candidates(phone: str | None, platform_id: str | None, platforms: set[str],
     elif "telegram" in platforms and (found := _TELEGRAM_ID.fullmatch(pid)):
         out.append((("telegram",), f"user{found.group(1)}", "Telegram user id"))
     else:
-        kinds = tuple(k for p in sorted(platforms) for k in HANDLE_KINDS.get(p, ()))
         if kinds:
             out.append((kinds, pid.lstrip("@").casefold(), "account name"))
         # Usernames from before 0019 keep their platform: matched on it only.
@@ -115,14 +119,14 @@ def link_by_identifier(conn: Connection, exhibit_ids: list[int], actor: str,
     linked = set(conn.scalars(select(participant_links.c.participant_id)))
     index, platforms = _declared(conn), _platforms(conn, exhibit_ids)
     p = t.participants.c
-    rows = conn.execute(select(p.id, p.exhibit_id, p.phone, p.platform_id)
+    rows = conn.execute(select(p.id, p.exhibit_id, p.phone, p.platform_id, p.handle)
                         .where(p.exhibit_id.in_(exhibit_ids)).order_by(p.id)).all()
     made, ambiguous, people = 0, 0, set()
-    for pid, eid, phone, platform_id in rows:
+    for pid, eid, phone, platform_id, handle in rows:
         if pid in linked:
             continue
         where = platforms.get(int(eid), set())
-        hits = _hits(index, candidates(phone, platform_id, where, region), where)
+        hits = _hits(index, candidates(phone, platform_id, where, region, handle), where)
         if len({person for _, person, _ in hits}) > 1:
             ambiguous += 1
         elif hits:

@@ -14,6 +14,7 @@ from conductlens.review.identifiers import (
     DEFAULT_REGION,
     KINDS,
     LABELS,
+    LEGACY_KINDS,
     PHONE_KINDS,
     is_phone,
     normalise,
@@ -113,6 +114,31 @@ def add_identifier(conn: Connection, person_id: int, kind: str, value: str,
     return outcome
 
 
+def remove_identifier(conn: Connection, person_id: int, kind: str, value: str, actor: str,
+                      region: str = DEFAULT_REGION) -> int:
+    """Remove one identifier ``person_id`` declared (written in any form ``declare`` takes),
+    audited without the value; returns how many participant links it had made. Those links
+    stand (they were right when made, and the case pages rely on them) and still say they
+    came from a declared identifier; a wrong one is unlinked by request, as ever. A one-line
+    error when the person did not declare it."""
+    norm = (value.strip().lstrip("@").casefold() if kind in LEGACY_KINDS
+            else normalise(kind, value, region))
+    iid = conn.scalar(select(identifiers.c.id).where(
+        identifiers.c.person_id == person_id, identifiers.c.kind == kind,
+        identifiers.c.value == norm))
+    staff = conn.scalar(select(people.c.staff_number).where(people.c.id == person_id))
+    if iid is None:
+        raise ConductLensError(f"{staff or person_id} has not declared {LABELS.get(kind, kind)} "
+                               f"{norm} (see register list)")
+    kept = conn.execute(update(participant_links).where(
+        participant_links.c.identifier_id == iid).values(identifier_id=None)).rowcount
+    conn.execute(delete(identifiers).where(identifiers.c.id == iid))
+    audit.append(conn, audit.AuditEvent(
+        actor, "register.remove", object_ids={"person": [person_id], "identifier": [int(iid)]},
+        detail={"kind": kind, "links_kept": int(kept or 0)}))
+    return int(kept or 0)
+
+
 def list_people(conn: Connection) -> list[Person]:
     rows = conn.execute(select(people).order_by(people.c.name)).mappings()
     return [Person(r["id"], r["staff_number"], r["name"], r["force"], r["team"], r["role"])
@@ -180,7 +206,11 @@ class LinkSource:
         if self.method != "identifier":
             return "linked by hand (approved request)"
         if self.identifier is None:
-            return "matched by a declared identifier (recorded before 0019)"
+            # ``matched_on`` is written with every link since 0019; its identifier may have
+            # been removed from the register since (``remove_identifier``).
+            return ("matched by a declared identifier (recorded before 0019)"
+                    if self.matched_on is None else "matched by a declared identifier since "
+                    f"removed from the register, on the participant's {self.matched_on}")
         when = (f", declared {self.identifier.declared_on.isoformat()}"
                 if self.identifier.declared_on else "")
         return (f"matched by the declared {self.identifier.label} identifier{when}, "

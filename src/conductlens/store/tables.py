@@ -85,6 +85,8 @@ participants = Table(
     Column("phone", String(32), nullable=True, index=True),
     Column("platform_id", Text, nullable=True),
     Column("is_owner", Boolean, nullable=False, default=False),
+    # The account name the exhibit gives them (a Telegram owner's @username), 0023.
+    Column("handle", Text, nullable=True),
     UniqueConstraint("exhibit_id", "key"),
 )
 

@@ -127,6 +127,7 @@ class ExhibitWriter:
             "phone": rec.phone,
             "platform_id": rec.platform_id,
             "is_owner": rec.is_owner,
+            "handle": rec.handle,
         }
         known = self._participants.get(rec.key)
         if known is not None:
