@@ -65,7 +65,11 @@ def _investigator_opens_case(browser: Any, server: Any) -> str:
     page.get_by_role("link", name="EXH-00001").click()
     assert page.get_by_role("cell", name="EXH-00001").is_visible()
     page.get_by_role("button", name="Run the baseline policy").click()
-    assert "Baseline policy run:" in _notice(page)
+    # The scan is a job too: its page refreshes itself until the findings are counted.
+    assert "Scan queued" in _notice(page)
+    page.get_by_test_id("scan-summary").wait_for()
+    assert "findings recorded (high" in page.get_by_test_id("scan-summary").inner_text()
+    page.get_by_role("link", name="Back to the case").click()
     page.get_by_test_id("tab-people").click()
     page.get_by_label("Add a subject from the staff register").select_option(
         label="Alan Grant (PC1001)")

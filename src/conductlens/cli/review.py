@@ -20,7 +20,7 @@ InsecureOption = Annotated[bool, typer.Option(
     "--http", help="Allow the session cookie over plain HTTP (localhost only).")]
 
 
-def _serve(store: Store, host: str, port: int, http: bool) -> None:
+def _serve(store: Store, host: str, port: int, http: bool, jobs: bool = True) -> None:
     import uvicorn
 
     from conductlens.settings import Settings
@@ -30,17 +30,22 @@ def _serve(store: Store, host: str, port: int, http: bool) -> None:
     if http and host not in ("127.0.0.1", "localhost", "::1"):
         raise fail("--http is only allowed on a loopback address")
     region = Settings().phone_region
-    app = create_app(store, WebSettings(secure_cookies=not http, phone_region=region))
+    app = create_app(store, WebSettings(secure_cookies=not http, phone_region=region,
+                                        run_jobs=jobs))
     console.print(f"ConductLens on http{'' if http else 's'}://{host}:{port}/ (Ctrl-C stops)")
     # Access logs hold paths only; search terms travel in POST bodies, never in URLs.
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000,
-          http: InsecureOption = False) -> None:
+          http: InsecureOption = False,
+          jobs: Annotated[bool, typer.Option(
+              "--jobs/--no-jobs", help="Run queued jobs (ingests, scans, bundles) in a worker "
+              "thread of the server; --no-jobs leaves them to `conductlens jobs run --watch` "
+              "in a process of its own.")] = True) -> None:
     """Serve the review web UI and JSON API (behind a TLS proxy unless --http)."""
     with user_errors():
-        _serve(open_store(db), host, port, http)
+        _serve(open_store(db), host, port, http, jobs)
 
 
 def demo(

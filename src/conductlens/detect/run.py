@@ -216,8 +216,11 @@ def _mark(conn: Connection, run_id: int, reached: int, summary: ScanSummary) -> 
 
 
 def _extent(conn: Connection, after: int, in_case: Any) -> tuple[int, int]:
-    """How many messages lie past the watermark (for progress), and the newest id."""
-    query = select(func.count(), func.max(t.messages.c.id)).where(t.messages.c.id > after)
+    """How many messages past the watermark a run will read (for progress: system and empty
+    messages are not scanned), and the newest id."""
+    m = t.messages
+    scanned = func.count().filter(m.c.kind != "system", m.c.text != "")
+    query = select(scanned, func.max(m.c.id)).where(m.c.id > after)
     if in_case is not None:
         query = query.where(in_case)
     count, newest = conn.execute(query).one()

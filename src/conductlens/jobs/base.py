@@ -12,18 +12,22 @@ from conductlens.review.accounts import User
 from conductlens.store import Store
 
 Progress = Callable[[int], None]
+Advance = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
 class JobContext:
     """One run of one job: the store, the job, its requester as they are now, a progress
-    callback (records read so far) and a folder of its own for what it writes."""
+    callback (records read so far, kept in memory), a folder of its own for what it writes,
+    and ``advance(done, total)``: progress written to the job's row, for a kind that commits
+    as it goes (a scan's batches) and so holds no write lock between calls."""
 
     store: Store
     job: Job
     user: User
     progress: Progress
     folder: Path
+    advance: Advance = lambda _done, _total: None
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,6 +140,22 @@ def claim(store: Store, job_id: int, *, retry: bool = False) -> bool:
         return bool(result.rowcount == 1)
 
 
+def set_progress(store: Store, job_id: int, done: int, total: int | None) -> None:
+    """Record on the job's row how far it has got, for a kind that commits as it goes (a
+    scan, batch by batch): another process's page and ``conductlens jobs list`` see it."""
+    with store.writing() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.state == JobState.RUNNING.value)
+                     .values(progress_done=done, progress_total=total))
+
+
+def unfinished(conn: Connection, kind: str, case_id: int) -> int | None:
+    """The id of a queued or running job of ``kind`` for case ``case_id``, if there is one."""
+    found = conn.scalar(select(func.min(jobs.c.id)).where(
+        jobs.c.kind == kind, jobs.c.case_id == case_id,
+        jobs.c.state.in_([s.value for s in UNFINISHED])))
+    return None if found is None else int(found)
+
+
 def mark_done(store: Store, job_id: int, result_ref: str | None, summary: dict[str, Any],
               progress: int) -> None:
     with store.writing() as conn:

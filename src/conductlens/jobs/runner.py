@@ -3,7 +3,9 @@
 ``run_job`` claims a queued job, runs its kind as the account that asked for it, and records
 done (with what it produced) or failed (with one line: ``messages.one_line``). Progress while
 a job runs is kept in memory for the job page: on SQLite the ingest holds the write lock for
-its whole exhibit, so a progress row could not be written until it ends anyway.
+its whole exhibit, so a progress row could not be written until it ends anyway. A scan
+commits batch by batch, so its progress (messages scanned of the total) is also written to
+the job's row after each batch (``JobContext.advance``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ def run_job(store: Store, job_id: int, *, retry: bool = False) -> Job:
         with _LIVE_LOCK:
             _LIVE[job.id] = n
 
+    def advance(done: int, total: int) -> None:
+        progress(done)
+        queue.set_progress(store, job.id, done, total)
+
     try:
         if kind is None:
             raise ConductLensError(f"unknown kind of job {job.kind!r}")
@@ -49,7 +55,7 @@ def run_job(store: Store, job_id: int, *, retry: bool = False) -> Job:
             user = queue.requester(conn, job)
         folder = job_folder(store, job.id)
         folder.mkdir(parents=True, exist_ok=True)
-        outcome: Outcome = kind.run(JobContext(store, job, user, progress, folder))
+        outcome: Outcome = kind.run(JobContext(store, job, user, progress, folder, advance))
     except ConductLensError as exc:
         subject = kind.subject(job) if kind else job.kind
         hidden = kind.hidden(store, job) if kind else {}

@@ -46,6 +46,7 @@ from conductlens.review.searching import SearchReader
 from conductlens.store.tables_review import link_requests, scopes, unmask_requests
 
 if TYPE_CHECKING:
+    from conductlens.detect.run import ScanSummary
     from conductlens.ingest.pipeline import IngestSummary
 
 P = Permission
@@ -249,12 +250,15 @@ class CaseDoor(QueueTools, ConversationReader, SearchReader, PeopleReader, CaseP
             return outcomes.record_referral(conn, referral, self._actor)
         return int(self._write(P.EDIT_CASE, act))
 
-    def run_policy(self, store: Any) -> int:
-        from conductlens.review.policy_run import record_findings
+    def run_policy(self, store: Any, progress: Callable[[int, int], None] | None = None
+                   ) -> ScanSummary:
+        """Run the baseline policy over this case's messages not yet scanned with it (the
+        scan job); ``progress(done, total)`` hears each committed batch."""
+        from conductlens.review.policy_run import scan_case
 
         self.reference()
         self._need(P.EDIT_CASE)
-        return record_findings(store, self.case_id, self._actor)
+        return scan_case(store, self.case_id, self._actor, progress)
 
 
 def open_case(engine: Engine, user: User, reference: str, allegation: str) -> int:

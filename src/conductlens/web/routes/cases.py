@@ -76,9 +76,14 @@ def add_exhibit(request: Request, case_id: int, session: CanEditCase, store: Sto
 @router.post("/cases/{case_id}/scan")
 def run_policy(request: Request, case_id: int, session: CanEditCase, store: StoreDep
                ) -> Response:
-    found = door(store, session, case_id).run_policy(store)
-    return done(request, tab_url(case_id, "exhibits"),
-                f"Baseline policy run: {found:,} finding{'' if found == 1 else 's'} recorded.")
+    """Queue the baseline policy's scan of the case; the job page shows how it goes."""
+    job_id, queued = jobs.queue_scan(store, session.user, case_id)
+    wake_worker(request)
+    if not queued:
+        return done(request, f"/jobs/{job_id}", f"This case's scan is already under way: "
+                    f"job {job_id}.")
+    return done(request, f"/jobs/{job_id}", f"Scan queued: job {job_id} runs the baseline "
+                "policy over the case's messages in the background.")
 
 
 @router.post("/cases/{case_id}/subjects", response_model=None)

@@ -1,4 +1,5 @@
-"""A job's page (progress, then the exhibit or the bundle), its JSON and the bundle's zip.
+"""A job's page (progress, then the exhibit, the scan's findings or the bundle), its JSON
+and the bundle's zip.
 
 Only the person who asked for a job sees it, and only while they may open its case; any
 other id answers as a job that does not exist.
@@ -33,6 +34,7 @@ def _shown(job: jobs.Job) -> dict[str, Any]:
     return {"id": job.id, "kind": job.kind, "label": kind.label if kind else job.kind,
             "subject": kind.subject(job) if kind else "", "case_id": job.case_id,
             "state": job.state.value, "progress": jobs.live_progress(job),
+            "total": job.progress_total,
             "error": job.error, "result": job.result_ref, "summary": job.summary,
             "requested_by": job.requested_by, "created_at": job.created_at,
             "started_at": job.started_at, "finished_at": job.finished_at}
