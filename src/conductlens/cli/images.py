@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from conductlens.cli._common import DbOption, open_store, record_audit, require_case, user_errors
-from conductlens.images import hashlists
+from conductlens.images import hashlists, threatexchange
 from conductlens.images.imagepass import (
     ImagePassSummary,
     Step,
@@ -23,9 +25,23 @@ from conductlens.images.imagepass import (
     run_image_pass,
 )
 from conductlens.images.sealing import SPECIALIST_TEAM
+from conductlens.images.videopass import all_videos
 from conductlens.store import current_user
 
 console = Console()
+
+
+class HashFormat(StrEnum):
+    """A hash-list file format (docs/images.md)."""
+
+    csv = "csv"
+    te_file = "te-file"
+    te_csv = "te-csv"
+
+
+FormatOption = Annotated[HashFormat, typer.Option(
+    "--format", help="csv (this tool's), te-file (ThreatExchange local_file signals: "
+    "'pdq <hex>' a line) or te-csv (threatexchange dataset --csv).")]
 TeamOption = Annotated[str, typer.Option(
     "--referral-team", help="Who a sealed item is referred to (recorded on the case).")]
 
@@ -64,7 +80,8 @@ def scan(
     reason: Annotated[str, typer.Option(help="Why; recorded in the audit log.")
                       ] = "image pass by command line",
 ) -> None:
-    """Hash every stored picture (PDQ), match the hash lists, seal, read text, classify."""
+    """Hash every stored picture (PDQ) and video (vPDQ), match the hash lists, seal, read
+    text, classify."""
     store = open_store(db)
     require_case(store, case)
     with user_errors():
@@ -76,7 +93,8 @@ def scan(
         return
     console.print(
         f"Hashed {summary.hashed} picture(s) ({summary.unreadable} unreadable, "
-        f"{summary.missing} not kept); {summary.matches} hash-list match(es), "
+        f"{summary.missing} not kept), {summary.videos} video(s) ({summary.videos_unreadable} "
+        f"unreadable); {summary.matches} hash-list match(es), "
         f"{summary.sealed} sealed, {summary.findings} new finding(s)."
         + "".join(f" {k}: {v}." for k, v in summary.extra.items()), highlight=False)
 
@@ -84,54 +102,85 @@ def scan(
 def _as_dict(summary: ImagePassSummary) -> dict[str, object]:
     return {"hashed": summary.hashed, "unreadable": summary.unreadable,
             "missing": summary.missing, "matches": summary.matches, "sealed": summary.sealed,
-            "findings": summary.findings, **summary.extra}
+            "findings": summary.findings, "videos": summary.videos,
+            "videos_unreadable": summary.videos_unreadable, **summary.extra}
+
+
+def _read(file: Path, fmt: HashFormat, category: str | None) -> threatexchange.TeRead:
+    if fmt is HashFormat.csv:
+        return threatexchange.TeRead(hashlists.read_csv(file, category))
+    reader = threatexchange.read_te_file if fmt is HashFormat.te_file else (
+        threatexchange.read_te_csv)
+    return reader(file, category)
 
 
 def import_hashes(
-    file: Annotated[Path, typer.Argument(help="CSV with header hash_type,hash[,category,source].")],
+    file: Annotated[Path, typer.Argument(
+        help="CSV with header hash_type,hash[,category,source], or a ThreatExchange file "
+        "(--format).")],
     list_name: Annotated[str, typer.Option("--list", help="The list to add to (made if new).")],
     category: Annotated[str | None, typer.Option(
         help="Category for rows without one (child-abuse seals what matches).")] = None,
+    fmt: FormatOption = HashFormat.csv,
     team: TeamOption = SPECIALIST_TEAM,
     db: DbOption = None,
     reason: Annotated[str, typer.Option(help="Why; recorded in the audit log.")
                       ] = "hash list import by command line",
 ) -> None:
-    """Import a hash list, then match every picture already hashed against all lists."""
+    """Import a hash list, then match every picture and video already hashed against all
+    lists."""
     store = open_store(db)
     user = f"cli:{current_user()}"
     with user_errors():
-        entries = hashlists.read_csv(file, category.strip().lower() if category else None)
+        read = _read(file, fmt, category.strip().lower() if category else None)
         summary = ImagePassSummary()
         with store.engine.begin() as conn:
-            result = hashlists.import_entries(conn, list_name, entries, user)
-            match_and_seal(conn, all_pictures(conn, None), user, team, summary)
+            result = hashlists.import_entries(conn, list_name, read.entries, user)
+            match_and_seal(conn, all_pictures(conn, None), user, team, summary,
+                           all_videos(conn, None))
     record_audit(store, "hashes.import", reason, {
-        "list": result.list_name, "file": str(file), "added": result.added,
-        "matches": summary.matches, "sealed": summary.sealed})
+        "list": result.list_name, "file": str(file), "format": fmt.value,
+        "added": result.added, "skipped": dict(read.skipped), "matches": summary.matches,
+        "sealed": summary.sealed})
+    skipped = "".join(f", skipped {n} ({why})" for why, n in sorted(read.skipped.items()))
     console.print(f"List {result.list_name!r}: read {result.read}, added {result.added}, "
-                  f"already held {result.already_held}; {summary.matches} match(es) among "
-                  f"stored pictures, {summary.sealed} sealed.", highlight=False)
+                  f"already held {result.already_held}{skipped}; {summary.matches} match(es) "
+                  f"among stored pictures and videos, {summary.sealed} sealed.",
+                  highlight=False)
 
 
 def export_hashes(
     list_name: Annotated[str | None, typer.Option("--list", help="One list (default: all).")
                          ] = None,
     output: Annotated[Path | None, typer.Option(help="Write here (default: stdout).")] = None,
+    fmt: FormatOption = HashFormat.csv,
     db: DbOption = None,
     reason: Annotated[str, typer.Option(help="Why; recorded in the audit log.")
                       ] = "hash list export by command line",
 ) -> None:
-    """Write a hash list as CSV (hash_type,hash,category,source,list,added_by,added_at)."""
+    """Write a hash list as CSV (hash_type,hash,category,source,list,added_by,added_at) or in
+    a ThreatExchange format (PDQ hashes only: it has no type for a picture's exact hash)."""
     store = open_store(db)
+    left_out: dict[str, int] = {}
     with user_errors(), store.engine.connect() as conn:
-        rows = list(hashlists.export_rows(conn, list_name))
-    record_audit(store, "hashes.export", reason, {"list": list_name, "rows": len(rows) - 1})
+        if fmt is HashFormat.csv:
+            buffer = io.StringIO()
+            rows = list(hashlists.export_rows(conn, list_name))
+            csv.writer(buffer, lineterminator="\n").writerows(rows)
+            text, written = buffer.getvalue(), len(rows) - 1
+        else:
+            done = threatexchange.export_te(conn, list_name, fmt.value)
+            text, written, left_out = done.text, done.written, dict(done.left_out)
+    record_audit(store, "hashes.export", reason, {"list": list_name, "format": fmt.value,
+                                                  "rows": written, "left_out": left_out})
     if output is None:
-        csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
-        return
-    with output.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8", newline="")
+    if left_out:
+        Console(stderr=True).print(
+            "Left out (ThreatExchange has no signal type for a picture's exact hash): "
+            + ", ".join(f"{n} {kind}" for kind, n in sorted(left_out.items())), highlight=False)
 
 
 def show_lists(db: DbOption = None) -> None:

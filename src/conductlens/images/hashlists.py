@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, RowMapping, insert, select
 
 from conductlens.errors import ConductLensError
 from conductlens.review._ids import inserted_id
@@ -122,9 +122,8 @@ def _list_id(conn: Connection, name: str, user: str) -> int:
         name=name, created_by=user, created_at=datetime.now(UTC))))
 
 
-def export_rows(conn: Connection, list_name: str | None) -> Iterator[list[str]]:
-    """The CSV rows (header first) of one list, or of every list."""
-    yield list(EXPORT_HEADER)
+def list_rows(conn: Connection, list_name: str | None) -> Iterator[RowMapping]:
+    """Every entry (with its list's ``name``) of one list, or of every list."""
     query = (select(hash_entries, hash_lists.c.name)
              .join(hash_lists, hash_lists.c.id == hash_entries.c.list_id)
              .order_by(hash_lists.c.name, hash_entries.c.id))
@@ -132,7 +131,13 @@ def export_rows(conn: Connection, list_name: str | None) -> Iterator[list[str]]:
         if conn.scalar(select(hash_lists.c.id).where(hash_lists.c.name == list_name)) is None:
             raise ConductLensError(f"no hash list named {list_name!r}")
         query = query.where(hash_lists.c.name == list_name)
-    for r in conn.execute(query).mappings():
+    yield from conn.execute(query).mappings()
+
+
+def export_rows(conn: Connection, list_name: str | None) -> Iterator[list[str]]:
+    """The CSV rows (header first) of one list, or of every list."""
+    yield list(EXPORT_HEADER)
+    for r in list_rows(conn, list_name):
         yield [r["hash_type"], r["hash"], r["category"], r["source"] or "", r["name"],
                r["added_by"], r["added_at"].isoformat()]
 

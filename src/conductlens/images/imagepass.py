@@ -1,14 +1,14 @@
-"""The background image pass (``conductlens images scan``): hash every stored picture not yet
-hashed, match every picture against the force's hash lists, seal what matches a child-abuse
-list, then (optionally) read text and score sexual imagery. Idempotent: each picture is
-decoded once, and findings already held are not added again.
+"""The background image pass (``conductlens images scan``): hash every stored picture (and
+video: vPDQ key frames) not yet hashed, match them against the force's hash lists, seal what
+matches a child-abuse list, then (optionally) read text and score sexual imagery. Idempotent:
+each picture and video is decoded once, and findings already held are not added again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from conductlens.images.hashlists import SEALING_CATEGORIES
 from conductlens.images.matching import Match, match_images
 from conductlens.images.pdq import pdq_of
 from conductlens.images.sealing import SPECIALIST_TEAM, carriers, is_sealed, seal
+from conductlens.images.videopass import all_videos, hash_videos, match_videos
 from conductlens.store import Store
 from conductlens.store import tables as t
 from conductlens.store.tables_images import images
@@ -43,7 +44,19 @@ class ImagePassSummary:
     matches: int = 0
     sealed: int = 0
     findings: int = 0
+    videos: int = 0  # videos hashed (vPDQ key frames) by this pass
+    videos_unreadable: int = 0
     extra: dict[str, int] = field(default_factory=dict)
+
+
+def case_id_of(conn: Connection, case: str | None) -> int | None:
+    """The id of the case with this reference (None for every case)."""
+    if case is None:
+        return None
+    case_id = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == case))
+    if case_id is None:
+        raise ConductLensError(f"no case with reference {case!r}")
+    return int(case_id)
 
 
 def image_attachments(conn: Connection, case: str | None) -> Any:
@@ -52,10 +65,8 @@ def image_attachments(conn: Connection, case: str | None) -> Any:
     query = (select(a.c.sha256, m.c.exhibit_id).join(m, m.c.id == a.c.message_id)
              .where(a.c.sha256.is_not(None),
                     or_(a.c.kind.in_(IMAGE_KINDS), a.c.media_type.like("image/%"))))
-    if case is not None:
-        case_id = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == case))
-        if case_id is None:
-            raise ConductLensError(f"no case with reference {case!r}")
+    case_id = case_id_of(conn, case)
+    if case_id is not None:
         query = query.where(m.c.exhibit_id.in_(
             select(t.exhibits.c.id).where(t.exhibits.c.case_id == case_id)))
     return query
@@ -111,13 +122,19 @@ def hash_pictures(store: Store, case: str | None, summary: ImagePassSummary,
     return done
 
 
+def _what(match: Match) -> str:
+    if match.frame_at is None:
+        return "The picture"
+    return f"The video (its frame at {match.frame_at:.1f} s)"
+
+
 def _known_findings(conn: Connection, matches: list[Match]) -> list[ImageFinding]:
     out = []
     for match in matches:
         how = "exact" if match.hash_type != "pdq" else f"{match.distance} bits"
         severity = "high" if match.distance <= 15 else "medium"
         score = round(1 - match.distance / 256, 4)
-        why = (f"The picture matches hash list {match.list_name!r} ({match.category}) by "
+        why = (f"{_what(match)} matches hash list {match.list_name!r} ({match.category}) by "
                f"{match.hash_type.upper()} at distance {match.distance} ({how})."
                + (f" Source: {match.source}." if match.source else ""))
         for _, message_id, _ in carriers(conn, match.sha256):
@@ -127,15 +144,18 @@ def _known_findings(conn: Connection, matches: list[Match]) -> list[ImageFinding
 
 
 def match_and_seal(conn: Connection, shas: list[str], user: str, team: str,
-                   summary: ImagePassSummary) -> None:
-    """Match pictures against the lists; seal child-abuse matches, record the others."""
-    matches = match_images(conn, shas)
+                   summary: ImagePassSummary, videos: Sequence[str] = ()) -> None:
+    """Match pictures (and videos) against the lists; seal child-abuse matches, record the
+    others."""
+    matches = match_images(conn, shas) + match_videos(conn, videos)
     summary.matches += len(matches)
     sealing = [m for m in matches if m.category in SEALING_CATEGORIES]
     for m in sealing:
         if not is_sealed(conn, m.sha256):
             summary.sealed += 1
         how = "exactly" if m.hash_type != "pdq" else f"at distance {m.distance}"
+        if m.frame_at is not None:
+            how += f" (the video's frame at {m.frame_at:.1f} s)"
         seal(conn, m.sha256, f"Matched list {m.list_name!r} ({m.category}) by "
              f"{m.hash_type.upper()} {how}.", user, team)
     sealed = {m.sha256 for m in sealing}
@@ -156,9 +176,13 @@ def run_image_pass(store: Store, *, case: str | None = None, user: str = "image-
     """Hash, match and seal; then each extra step (text reading, classifier) over the rest."""
     summary = ImagePassSummary()
     hash_pictures(store, case, summary, progress)
+    with store.engine.connect() as conn:
+        case_id = case_id_of(conn, case)
+    summary.videos, summary.videos_unreadable, missing = hash_videos(store, case_id)
+    summary.missing += missing
     with store.engine.begin() as conn:
         shas = all_pictures(conn, case)
-        match_and_seal(conn, shas, user, team, summary)
+        match_and_seal(conn, shas, user, team, summary, all_videos(conn, case_id))
     for name, step in steps or ():
         with store.engine.begin() as conn:
             open_shas = [s for s in all_pictures(conn, case) if not is_sealed(conn, s)]

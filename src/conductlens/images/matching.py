@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection, select
 
 from conductlens.images.pdq import MATCH_DISTANCE, MIN_QUALITY, as_words, distances
@@ -21,6 +23,7 @@ class Match:
     hash_type: str
     distance: int  # bits for pdq, 0 for an exact hash
     source: str | None
+    frame_at: float | None = None  # for a video: the time (seconds) of the nearest frame
 
 
 def _entries(conn: Connection) -> list[tuple[str, str, str, str, str | None]]:
@@ -31,17 +34,30 @@ def _entries(conn: Connection) -> list[tuple[str, str, str, str, str | None]]:
     return [(str(a), str(b), str(c), str(d), e) for a, b, c, d, e in rows]
 
 
-def match_images(conn: Connection, shas: Iterable[str]) -> list[Match]:
-    """Every list entry each of ``shas`` matches, nearest first per picture."""
-    entries = _entries(conn)
-    if not entries:
-        return []
-    exact: dict[tuple[str, str], list[tuple[str, str, str | None]]] = {}
-    for kind, value, name, category, source in entries:
+ExactEntries = dict[tuple[str, str], list[tuple[str, str, str | None]]]
+
+
+def exact_entries(conn: Connection) -> ExactEntries:
+    """(hash type, hash) -> [(list, category, source)] for every MD5/SHA-1/SHA-256 entry."""
+    exact: ExactEntries = {}
+    for kind, value, name, category, source in _entries(conn):
         if kind != "pdq":
             exact.setdefault((kind, value), []).append((name, category, source))
-    pdqs = [e for e in entries if e[0] == "pdq"]
-    words = as_words([e[1] for e in pdqs])
+    return exact
+
+
+def pdq_entries(conn: Connection) -> tuple[list[tuple[str, str, str | None]],
+                                           npt.NDArray[np.uint64]]:
+    """[(list, category, source)] for every PDQ entry, and their hashes as words."""
+    pdqs = [e for e in _entries(conn) if e[0] == "pdq"]
+    return [(n, c, s) for _, _, n, c, s in pdqs], as_words([e[1] for e in pdqs])
+
+
+def match_images(conn: Connection, shas: Iterable[str]) -> list[Match]:
+    """Every list entry each of ``shas`` matches, nearest first per picture."""
+    exact, (pdqs, words) = exact_entries(conn), pdq_entries(conn)
+    if not exact and not pdqs:
+        return []
     found: list[Match] = []
     for row in _pictures(conn, list(shas)):
         for kind in ("sha256", "md5", "sha1"):
@@ -52,7 +68,7 @@ def match_images(conn: Connection, shas: Iterable[str]) -> list[Match]:
             for index in near.argsort(kind="stable"):
                 if near[index] > MATCH_DISTANCE:
                     break
-                _, _, name, category, source = pdqs[index]
+                name, category, source = pdqs[index]
                 found.append(Match(row["sha256"], name, category, "pdq", int(near[index]),
                                    source))
     return found

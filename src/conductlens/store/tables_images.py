@@ -8,6 +8,7 @@ shared in several chats or exhibits is hashed, matched and sealed once.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -94,4 +95,33 @@ image_text = Table(
     Column("region", Text, nullable=False),  # JSON [left, top, right, bottom] in pixels
     Column("text", Text, nullable=False),
     Column("confidence", Float, nullable=False),
+)
+
+# Videos (migration 0024): hashed by SHA-256 at ingest like every file; the image pass adds
+# exact hashes and vPDQ key frames (one PDQ hash per second of video, as Meta's vpdq does).
+videos = Table(
+    "videos",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("md5", String(32), nullable=True, index=True),
+    Column("sha1", String(40), nullable=True, index=True),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("fps", Float, nullable=True),
+    Column("frames_read", Integer, nullable=True),
+    Column("complete", Boolean, nullable=False),  # false when hashing stopped at the frame cap
+    Column("error", Text, nullable=True),  # why the bytes could not be read as a video
+    Column("scanned_at", DateTime(timezone=True), nullable=False),
+)
+
+video_frames = Table(
+    "video_frames",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("frame_number", Integer, nullable=False),
+    Column("timestamp", Float, nullable=False),  # seconds from the start
+    Column("pdq", String(64), nullable=False),
+    Column("quality", Integer, nullable=False),
+    UniqueConstraint("sha256", "frame_number", name="uq_video_frames_sha_frame"),
 )
