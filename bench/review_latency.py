@@ -1,7 +1,7 @@
 """Latency of the reviewer's pages on a large store, through the real web app.
 
     python bench/review_latency.py [--messages 4000000] [--findings 200000]
-                                   [--db /tmp/review-4m.db] [--repeat 20]
+                                   [--db /tmp/review-4m.db] [--repeat 20] [--warmed]
 
 Builds the store the first time (bench/_review_store.py: bulk inserts, synthetic text, a
 scope authorised over all of it) and reuses it after, as long as the sizes match (they are
@@ -34,6 +34,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).parent))
 from _review_store import BuiltStore, as_json, build  # noqa: E402
 
+from conductlens.review import warm  # noqa: E402
 from conductlens.review.sample import PASSWORD  # noqa: E402
 from conductlens.store import Store  # noqa: E402
 from conductlens.web.app import create_app  # noqa: E402
@@ -185,11 +186,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--budget", type=float, default=60.0,
                         help="seconds a page may spend before it stops repeating")
+    parser.add_argument("--warmed", action="store_true",
+                        help="count the pages' figures first, as `serve`'s warmer does after "
+                             "the store changes (review.warm); else the first view counts them")
     parser.add_argument("--page", action="append", dest="only", choices=list(pages(
         BuiltStore(0, 0, 0, 0, 0, 0, 0, "", ""))), help="only this page (repeatable)")
     args = parser.parse_args()
     store, built = open_store(args.db, args.messages, args.findings, args.meta)
     try:
+        if args.warmed:
+            start = time.perf_counter()
+            warm.warm(store.engine)
+            print(f"warmed in {time.perf_counter() - start:.1f} s (in the background when "
+                  "served)", flush=True)
         print(f"{built.messages:,} messages, {built.findings:,} findings, "
               f"{built.audit_records:,} audit records; {versions(store)}\n{HEADING}",
               flush=True)

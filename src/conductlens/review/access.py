@@ -189,7 +189,7 @@ class ReviewSession:
         f = t.findings
         query = (select(func.count()) if count else select(f)).select_from(
             f.join(t.messages, t.messages.c.id == f.c.message_id)).where(
-            scope.scope_clause(sc))
+            scope.scope_clause(sc, findings_first=True))
         if sc is not None:  # read the case's findings first, their messages by id
             query = query.where(f.c.exhibit_id.in_(exhibits_of(sc.case_id)))
         if sc is not None and sc.categories:
@@ -372,9 +372,12 @@ class ReviewSession:
         """(day, category, findings) inside the scope: counts only."""
         self._need(Permission.READ_CONTENT)
         with self.engine.connect() as conn:
-            sc = self._scope(conn)
-            return counts.kept(conn, ("timeline", self.case_id, sc.id),
-                               lambda: self._timeline(conn, sc))
+            return self._timeline_kept(conn, self._scope(conn))
+
+    def _timeline_kept(self, conn: Connection, sc: scope.Scope
+                       ) -> list[tuple[date, str, int]]:
+        return counts.kept(conn, ("timeline", self.case_id, sc.id),
+                           lambda: self._timeline(conn, sc))
 
     def _timeline(self, conn: Connection, sc: scope.Scope) -> list[tuple[date, str, int]]:
         day = func.coalesce(t.messages.c.ts_local, t.messages.c.ts_utc)

@@ -246,6 +246,10 @@ class Namer:
             redactor.add_phone(value, f"person:{person_id}")
         return redactor
 
+    def name_words(self) -> set[str]:
+        """The words masking may take out of a text (every known name's, masked or not)."""
+        return self._redactor.name_words()
+
     def mask(self, text: str) -> Masked:
         """``text`` with every mention of a masked person replaced, and where."""
         return self._redactor.mask(text)

@@ -147,7 +147,8 @@ def base(sc: scope.Scope, columns: list[Any], once: bool = True) -> tuple[Select
     latest, joined = latest_decisions(sc.case_id)
     query = (select(*columns).select_from(
         f.join(m, m.c.id == f.c.message_id).outerjoin(latest, joined))
-        .where(f.c.exhibit_id.in_(exhibits_of(sc.case_id)), scope.scope_clause(sc)))
+        .where(f.c.exhibit_id.in_(exhibits_of(sc.case_id)),
+               scope.scope_clause(sc, findings_first=True)))
     if once:
         query = query.where(scope.finding_once(sc))
     if sc.categories:

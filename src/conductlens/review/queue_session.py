@@ -98,10 +98,10 @@ class QueueChoices:
 class QueueSession(ReviewSession):
     """The review queue of one user on one case, a page at a time."""
 
-    def _narrowed(self, sc: scope.Scope, namer: Namer, flt: q.QueueFilter
+    def _narrowed(self, sc: scope.Scope, namer: Namer | None, flt: q.QueueFilter
                   ) -> tuple[Any, Any]:
         query, latest = q.base(sc, [])
-        senders = namer.shown_as(flt.sender) if flt.sender else None
+        senders = _senders(namer, flt.sender) if flt.sender else None
         return q.narrow(query, flt, senders, latest, sc.case_id,
                         self.user.username), latest
 
@@ -137,14 +137,14 @@ class QueueSession(ReviewSession):
             return 0
         return len(self._order(conn, sc, namer, replace(flt, severity="low"), False).ids)
 
-    def _order(self, conn: Connection, sc: scope.Scope, namer: Namer, flt: q.QueueFilter,
-               grouped: bool) -> Order:
+    def _order(self, conn: Connection, sc: scope.Scope, namer: Namer | None,
+               flt: q.QueueFilter, grouped: bool) -> Order:
         """The whole queue ``flt`` asks for, in order, as finding ids (one per group when
         ``grouped``, with its members): counted once per state of the store
         (``counts.kept``; decisions are part of that state only when ``flt`` filters by
         them), so paging, totals and neighbours cost what a page shows. Tags and
         escalations change in place, so a queue filtered by them is counted every time."""
-        senders = tuple(namer.shown_as(flt.sender)) if flt.sender else ()
+        senders = tuple(_senders(namer, flt.sender)) if flt.sender else ()
         what = ("queue", self.case_id, sc.id, replace(flt, grouped=grouped), senders,
                 q.decisions_state(conn) if flt.decision else None)
 
@@ -246,8 +246,7 @@ class QueueSession(ReviewSession):
         with self.engine.connect() as conn:
             sc = self._scope(conn)
             namer = Namer(conn, self.case_id, sc.subjects)
-            categories, standards = counts.kept(
-                conn, ("choices", self.case_id, sc.id), lambda: self._offered(conn, sc))
+            categories, standards = self._choices_kept(conn, sc)
             convs = conn.execute(select(t.conversations.c.id, t.conversations.c.title,
                                         t.conversations.c.key, t.conversations.c.is_group)
                                  .where(t.conversations.c.id.in_(sc.conversations))
@@ -258,6 +257,10 @@ class QueueSession(ReviewSession):
                 # A one-to-one chat is usually titled with the other person's name.
                 [(int(c[0]), namer.redact(str(c[1] or c[2])) if c[3]
                   else f"One-to-one chat {c[0]}") for c in convs])
+
+    def _choices_kept(self, conn: Connection, sc: scope.Scope) -> tuple[list[str], list[str]]:
+        return counts.kept(conn, ("choices", self.case_id, sc.id),
+                           lambda: self._offered(conn, sc))
 
     @staticmethod
     def _offered(conn: Connection, sc: scope.Scope) -> tuple[list[str], list[str]]:
@@ -283,6 +286,13 @@ def _grouped_order(conn: Connection, query: Any, sort: str) -> Order:
         starts.append(len(members))
         members.extend(by_key.get(key_of.get(head, ("", "")), ()))
     return Order(array("q", heads), members, starts)
+
+
+def _senders(namer: Namer | None, label: str) -> list[int]:
+    """The participants shown as ``label`` (a sender filter needs the case's ``Namer``)."""
+    if namer is None:
+        raise ValueError("a sender filter needs the case's Namer")
+    return namer.shown_as(label)
 
 
 def _index(order: array[int], finding_id: int) -> int | None:

@@ -71,6 +71,12 @@ class Redactor:
         if e164:
             self._phones.setdefault(e164, identity)
 
+    def name_words(self) -> set[str]:
+        """Every word a name could be masked for, as search compares words."""
+        from conductlens.store.search import query_words
+
+        return {w for key in self._words for w in query_words(key)}
+
     def _word_label(self, word: str) -> str | None:
         owners = self._words.get(word.casefold())
         if not owners:

@@ -171,17 +171,22 @@ def history(conn: Connection, case_id: int) -> list[Scope]:
     return [_scope(r) for r in rows]
 
 
-def scope_clause(scope: Scope | None) -> ColumnElement[bool]:
+def scope_clause(scope: Scope | None, findings_first: bool = False) -> ColumnElement[bool]:
     """Messages inside ``scope``: its conversations, of the case's exhibits, in its dates.
 
     With no scope, nothing is inside. Dates are inclusive calendar days, read on the local
-    clock when the exhibit gives one, else in UTC.
+    clock when the exhibit gives one, else in UTC. ``findings_first`` (for a query that
+    reads findings and joins their messages by id) writes the same test on ``column + 0``:
+    SQLite's planner otherwise walks every in-scope message by its conversation index and
+    probes findings for each (2.4 s instead of 0.2 s at 200,000 messages, 10,000 findings).
     """
     if scope is None:
         return false()
     m = t.messages.c
-    in_case = m.exhibit_id.in_(exhibits_of(scope.case_id))
-    return and_(in_case, m.conversation_id.in_(scope.conversations),
+    exhibit, conversation = ((m.exhibit_id + 0, m.conversation_id + 0) if findings_first
+                             else (m.exhibit_id, m.conversation_id))
+    in_case = exhibit.in_(exhibits_of(scope.case_id))
+    return and_(in_case, conversation.in_(scope.conversations),
                 between_days(scope.date_from, scope.date_to))
 
 

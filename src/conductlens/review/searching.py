@@ -4,7 +4,9 @@
 as users type them (``store.search.parse_query``: words, ``"phrases"``, ``prefix*``). The raw
 index only narrows the candidates, and only with words a mask cannot put into a text; each
 candidate is then matched on its *masked* text, so a hidden name or number never matches,
-and the total counts exactly the messages a reviewer would be shown. Only in-scope messages
+and the total counts exactly the messages a reviewer would be shown. Terms masking can
+neither add nor take away (``_mask_proof``: no name word of the case, number or mask word)
+are counted and paged in SQL instead, the same total without reading every match. Only in-scope messages
 are ever candidates (``scope.scope_clause``); the page's message ids are audited first.
 
 ``SearchFilter`` narrows the candidates as the queue's filters do (category and severity of
@@ -141,12 +143,34 @@ def _narrowing(terms: Sequence[Term]) -> list[Term]:
     numbers); a phrase holding one is narrowed by its other whole words alone."""
     out = []
     for term in terms:
-        if not any(maybe_pseudonym(w) for w in term.words):
+        begins_label = term.prefix and any(x.startswith(term.words[-1]) for x in _LABEL_WORDS)
+        if not begins_label and not any(maybe_pseudonym(w) for w in term.words):
             out.append(term)
             continue
         whole = term.words[:-1] if term.prefix else term.words
         out += [Term((w,)) for w in whole if not maybe_pseudonym(w)]
     return out
+
+
+# The words a mask writes ("Participant 04", "[name withheld]", "[phone withheld]").
+_LABEL_WORDS = ("participant", "name", "phone", "withheld")
+
+
+def _mask_proof(terms: Sequence[Term], namer: Namer) -> bool:
+    """Whether masking can neither add nor take away a match of ``terms``: no word is one a
+    mask writes (nor, for a prefix, begins one) or a number (a phone's digits), and none is
+    (or, for a prefix, begins) a word of a name the case could mask. A mask replaces names
+    and numbers only, so a run of other words is in the masked text exactly when it is in
+    the raw text."""
+    hidden = namer.name_words()
+    for term in terms:
+        if any(maybe_pseudonym(w) or w in hidden or any(c.isdigit() for c in w)
+               for w in term.words):
+            return False
+        last = term.words[-1]
+        if term.prefix and any(w.startswith(last) for w in (*hidden, *_LABEL_WORDS)):
+            return False
+    return True
 
 
 def _in_range(page: int, total: int, size: int) -> int:
@@ -186,6 +210,8 @@ class SearchReader(ReviewSession):
                   size: int) -> tuple[int, list[int], int]:
         """(total, the page's ids, the page number kept in range). Words are matched on
         masked text, so every candidate is read; filters alone count and page in SQL."""
+        if terms and _mask_proof(terms, namer):
+            return self._counted(conn, sc, terms, where, page, size)
         if terms:
             matched = self._matching(conn, sc, namer, terms, where)
             page = _in_range(page, len(matched), size)
@@ -197,6 +223,22 @@ class SearchReader(ReviewSession):
         ids = conn.scalars(select(m.id).where(scope.scope_clause(sc), *where)
                            .order_by(m.id).limit(size).offset((page - 1) * size))
         return total, [int(i) for i in ids], page
+
+    def _counted(self, conn: Connection, sc: scope.Scope, terms: Sequence[Term],
+                 where: list[ColumnElement[bool]], page: int, size: int
+                 ) -> tuple[int, list[int], int]:
+        """``_page_ids`` for terms masking cannot touch (``_mask_proof``): the raw index's
+        matches are then exactly the masked text's, so they are counted and paged in SQL
+        and only the page is read (a word in a fifth of 4M messages: 21 s before)."""
+        m = t.messages.c
+        ids = term_ids(conn.dialect.name, list(terms))
+        inside = [scope.scope_clause(sc), *where,
+                  m.id.in_(ids) if ids is not None else false()]
+        total = int(conn.scalar(select(func.count()).where(*inside)) or 0)
+        page = _in_range(page, total, size)
+        got = conn.scalars(select(m.id).where(*inside).order_by(m.id)
+                           .limit(size).offset((page - 1) * size))
+        return total, [int(i) for i in got], page
 
     def _filtered(self, sc: scope.Scope, namer: Namer, flt: SearchFilter
                   ) -> list[ColumnElement[bool]]:

@@ -16,6 +16,7 @@ from conductlens.jobs import JobWorker
 from conductlens.review import audit
 from conductlens.review.access import Forbidden
 from conductlens.review.accounts import LoginRefused, LoginThrottled
+from conductlens.review.warm import Warmer
 from conductlens.store import Store
 from conductlens.web.deps import CaseHidden, NotAuthenticated
 from conductlens.web.pages import render
@@ -43,14 +44,19 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the job worker with the server and stop it with the server."""
+    """Start the job worker and the warmer with the server and stop them with it."""
     worker = JobWorker(app.state.store) if app.state.settings.run_jobs else None
     if worker is not None:
         worker.start()
     app.state.jobs = worker
+    warmer = Warmer(app.state.store.engine) if app.state.settings.warm_views else None
+    if warmer is not None:
+        warmer.start()
     try:
         yield
     finally:
+        if warmer is not None:
+            warmer.stop()
         if worker is not None:
             worker.stop()
         app.state.jobs = None

@@ -17,5 +17,8 @@ class WebSettings:
     # Run queued jobs (uploads' ingests, bundles) in a worker thread started with the app.
     # Tests turn it off and run the jobs themselves (``jobs.run_pending``).
     run_jobs: bool = True
+    # Count the review pages' figures in a thread whenever the store or a scope changes
+    # (``review.warm``), so the first view after an ingest or a scan does not wait for them.
+    warm_views: bool = True
     # The force's region: phone numbers declared without a country code are read in it.
     phone_region: str = "GB"
