@@ -17,7 +17,6 @@ from conductlens.store import Store
 from conductlens.store import tables as t
 
 
-
 @pytest.fixture(autouse=True)
 def nothing_kept() -> Iterator[None]:
     counts._KEPT.clear()

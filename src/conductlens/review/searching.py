@@ -6,8 +6,9 @@ index only narrows the candidates, and only with words a mask cannot put into a 
 candidate is then matched on its *masked* text, so a hidden name or number never matches,
 and the total counts exactly the messages a reviewer would be shown. Terms masking can
 neither add nor take away (``_mask_proof``: no name word of the case, number or mask word)
-are counted and paged in SQL instead, the same total without reading every match. Only in-scope messages
-are ever candidates (``scope.scope_clause``); the page's message ids are audited first.
+are counted and paged in SQL instead, the same total without reading every match. Only
+in-scope messages are ever candidates (``scope.scope_clause``); the page's message ids are
+audited first.
 
 ``SearchFilter`` narrows the candidates as the queue's filters do (category and severity of
 a finding on the message, sender as shown, conversation, days), read from the page's URL;
