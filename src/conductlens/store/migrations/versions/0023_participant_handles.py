@@ -20,11 +20,14 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not batch mode: batch mode rebuilds the table, and on SQLite dropping
+# ``participants`` while messages reference it fails with foreign keys on (SQLite 3.35+ drops
+# a column in place).
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("participants") as batch_op:
-        batch_op.add_column(sa.Column("handle", sa.Text(), nullable=True))
+    op.add_column("participants", sa.Column("handle", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("participants") as batch_op:
-        batch_op.drop_column("handle")
+    op.drop_column("participants", "handle")
