@@ -55,3 +55,59 @@ def test_every_shipped_entry_has_a_source() -> None:
     for path in sorted(folder.glob("*.txt")):
         for entry in read_lexicon(path.stem, path):
             assert entry.source, f"{path}:{entry.line}"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Lexicon:
+    from conductlens.detect.policy import load_policy
+    from conductlens.detect.scan import scanner
+
+    return scanner(load_policy()).lexicon
+
+
+def _terms(lexicon: Lexicon, text: str) -> set[str]:
+    return {hit.detail.split(" (")[0].strip("'") for hit in lexicon.detect([text])}
+
+
+# Collapsing repeated letters folds "weed" and "Wed" alike; a message with fewer of a letter
+# than the term is another word, and must not match it.
+FEWER_LETTERS = [
+    ("Wed", "weed"),
+    ("see you wed 3rd", "weed"),
+    ("shot on goal", "shoot"),
+    ("finish the report", "finnish"),
+    ("its a con", "coon"),
+    ("as if", "ass"),
+    ("take a pic of here", "off here"),
+    ("the camera of the van", "camera off"),
+    ("the pils", "pills"),
+    ("pised", "pissed"),
+]
+
+
+@pytest.mark.parametrize(("text", "term"), FEWER_LETTERS)
+def test_fewer_letters_than_the_term_do_not_match(shipped: Lexicon, text: str, term: str) -> None:
+    assert term not in _terms(shipped, text)
+
+
+MORE_LETTERS = [  # a repeated letter in the message still folds to the term
+    ("weeeed", "weed"),
+    ("WEED", "weed"),
+    ("w33d", "weed"),
+    ("w e e d", "weed"),
+    ("shooooot him", "shoot"),
+    ("cooooon", "coon"),
+    ("niggggger", "nigger"),
+    ("keep it offff here", "off here"),
+    ("pissssed", "pissed"),
+]
+
+
+@pytest.mark.parametrize(("text", "term"), MORE_LETTERS)
+def test_more_letters_than_the_term_still_match(shipped: Lexicon, text: str, term: str) -> None:
+    assert term in _terms(shipped, text)
+
+
+def test_a_misspelling_lexicon_still_takes_a_dropped_letter(shipped: Lexicon) -> None:
+    # The slurs lexicon matches misspellings on purpose: a 6-letter word less one letter.
+    assert "faggot" in _terms(shipped, "what a fagot")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,13 +26,12 @@ import numpy.typing as npt
 
 from conductlens.detect.base import Hit, PolicyError, Span
 from conductlens.detect.classifier import MANIFEST, expected_hash, sha256_file
+from conductlens.detect.occlusion import occlude
 from conductlens.detect.semantic import MAX_TOKENS, _encoder, encoder_hash
 
 F64 = npt.NDArray[np.float64]
 FORMAT = "1"
 BATCH = 64
-MAX_SPANS = 3
-_WORD = re.compile(r"\S+")
 ANY = "misconduct"  # auxiliary output: the message belongs to some category (not profanity)
 AUX_OUTPUTS = (ANY, "hate", "offensive")
 
@@ -217,24 +215,8 @@ class ConductModel:
         return np.asarray(probs[:, columns].max(axis=1), dtype=np.float64)
 
     def explain(self, texts: Sequence[str], probs: F64) -> list[tuple[Span, ...]]:
-        """For each text, the words whose removal lowers its flag's score most (at least one).
-
-        Every text's variants (one word taken out each) are scored in one batch."""
-        words = [[m.span() for m in _WORD.finditer(text)] for text in texts]
-        variants = [t[:a] + t[b:] for t, ws in zip(texts, words, strict=True) for a, b in ws]
-        scores = self._signal(self.probabilities(variants)) if variants else np.zeros(0)
+        """For each text, the words whose removal lowers its flag's score most (at least one),
+        by :func:`conductlens.detect.occlusion.occlude`: every variant in one batch."""
         base = self._signal(probs) if len(texts) else np.zeros(0)
-        out: list[tuple[Span, ...]] = []
-        start = 0
-        for row, spans in enumerate(words):
-            if len(spans) <= 1:
-                out.append(tuple(spans) or ((0, len(texts[row])),))
-                start += len(spans)
-                continue
-            drops = base[row] - scores[start : start + len(spans)]
-            start += len(spans)
-            order = np.argsort(-drops, kind="stable")
-            best = float(drops[order[0]])
-            keep = [int(i) for i in order[:MAX_SPANS] if best > 0 and drops[i] >= 0.5 * best]
-            out.append(tuple(sorted(spans[i] for i in (keep or [int(order[0])]))))
-        return out
+        return occlude(texts, base, lambda variants: self._signal(self.probabilities(variants)),
+                       margin=0.0, at_least_one=True)

@@ -12,7 +12,12 @@ import ahocorasick
 
 from conductlens.detect.base import Hit, PolicyError, Span
 from conductlens.detect.masks import MaskIndex, may_be_masked
-from conductlens.detect.normalise import Normalised, normalise, normalise_with_offsets
+from conductlens.detect.normalise import (
+    Normalised,
+    letter_runs,
+    normalise,
+    normalise_with_offsets,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,18 @@ def _typos(word: str) -> Iterator[str]:
             yield word[:i] + word[i + 1 :]
 
 
+def misspellings(term: str) -> set[str]:
+    """The normal forms of ``term`` misspelt (see :func:`variants`), of the word as written
+    too: "fagot" is "faggot" with a letter dropped."""
+    base = normalise(term).strip()
+    spelled = "".join(ch * count for ch, count in letter_runs(term))
+    misspelt = {*_typos(base), *_typos(spelled)}
+    forms = {normalise(t).strip() for t in misspelt if " " not in t}
+    if " " in base:
+        forms.add(base.replace(" ", ""))
+    return forms
+
+
 def variants(term: str, masked: bool, typos: bool = False) -> set[str]:
     """The normal forms under which ``term`` is matched: itself, a plural, with ``masked``
     every "l" read as "i" (``s1ut``, ``sIut``: a capital I, a one or a Cyrillic і for the l),
@@ -73,13 +90,40 @@ def variants(term: str, masked: bool, typos: bool = False) -> set[str]:
     if masked and "l" in base:
         forms.update({form.replace("l", "i") for form in forms})
     if typos:
-        forms.update(normalise(t).strip() for t in _typos(base) if " " not in t)
-        if " " in base:
-            forms.add(base.replace(" ", ""))
+        forms.update(misspellings(term))
     return forms
 
 
-_Raw = tuple[int, tuple[int, tuple[int, ...]]]
+Runs = tuple[tuple[str, int], ...]
+# Per entry of an automaton key: the letter runs a match must spell out, None for any.
+Needs = tuple[tuple[Runs, ...] | None, ...]
+_Raw = tuple[int, tuple[int, tuple[int, ...], Needs]]
+
+
+def _spelled(term: str, form: str) -> Runs | None:
+    # The runs the term (or its plural) spells when ``form`` is its normal form and repeats a
+    # letter; None when nothing is lost by collapsing, or ``form`` is a looser variant (a
+    # misspelling, "l" read as "i") that is matched as it is.
+    runs = letter_runs(term)
+    for spelled in (runs, runs + (("s", 1),)):
+        if "".join(ch for ch, _ in spelled) == form and any(n > 1 for _, n in spelled):
+            return spelled
+    return None
+
+
+def spelled_out(needs: tuple[Runs, ...] | None, found: str) -> bool:
+    """Whether ``found`` (the matched original text) spells at least as many of each repeated
+    letter as one of ``needs``: "weeeed" is weed, "Wed" is not. Text whose runs don't line up
+    with the term's (normalised differently out of its message) is given the benefit."""
+    if needs is None:
+        return True
+    runs = letter_runs(found)
+    for need in needs:
+        if [ch for ch, _ in need] != [ch for ch, _ in runs]:
+            return True
+        if all(got >= n for (_, got), (_, n) in zip(runs, need, strict=True)):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,21 +146,26 @@ class Lexicon:
         """Compile lexicons, each given with whether masked and misspelt forms should match.
 
         Hits from the ``cues`` lexicons (context words) carry no spans: they are never shown as
-        evidence, and skipping the offset map keeps the common case fast.
+        evidence, and skipping the offset map keeps the common case fast. A key whose term
+        repeats a letter carries the letters the match must spell out (:func:`spelled_out`):
+        the normal form collapses repeats, and "Wed" must not be "weed".
         """
-        table: dict[str, list[int]] = {}
+        table: dict[str, dict[int, list[Runs | None]]] = {}
         entries: list[Entry] = []
         maskable: list[tuple[int, str, str]] = []
         for lexicon, masked, typos in lexicons:
             for entry in lexicon:
+                loose = misspellings(entry.term) if typos else set()
                 for form in sorted(variants(entry.term, masked, typos)):
-                    table.setdefault(f" {form} ", []).append(len(entries))
+                    spelled = table.setdefault(f" {form} ", {}).setdefault(len(entries), [])
+                    spelled.append(None if form in loose else _spelled(entry.term, form))
                 if masked:
                     maskable.append((len(entries), entry.term, _label(entry)))
                 entries.append(entry)
         automaton = ahocorasick.Automaton()
-        for key, indices in table.items():
-            automaton.add_word(key, (len(key), tuple(indices)))
+        for key, found in table.items():
+            needs = tuple(_needs(forms) for forms in found.values())
+            automaton.add_word(key, (len(key), tuple(found), needs))
         automaton.make_automaton()
         masks = MaskIndex.build(maskable, len(entries))
         return cls(id=id, entries=tuple(entries), automaton=automaton, cues=cues, masks=masks)
@@ -142,17 +191,27 @@ class Lexicon:
     def _hits(self, index: int, text: str, raw: list[_Raw]) -> Iterator[Hit]:
         norm: Normalised | None = None
         cues_seen: set[int] = set()
-        for end, (length, indices) in raw:
-            for i, entry in ((i, self.entries[i]) for i in indices):
-                if entry.lexicon in self.cues:
+        for end, (length, indices, needs) in raw:
+            for i, need in zip(indices, needs, strict=True):
+                entry = self.entries[i]
+                cue = entry.lexicon in self.cues
+                if cue and (i in cues_seen or need is None):
                     if i not in cues_seen:
                         cues_seen.add(i)
                         yield _hit(self.id, index, entry, None)
                     continue
                 norm = norm or normalise_with_offsets(text)
                 span = norm.original_span(end - length + 2, end)
-                if not _excepted(entry, text, span):
-                    yield _hit(self.id, index, entry, span)
+                if not spelled_out(need, text[span[0] : span[1]]) or _excepted(entry, text, span):
+                    continue
+                if cue:
+                    cues_seen.add(i)
+                yield _hit(self.id, index, entry, None if cue else span)
+
+
+def _needs(spelled: list[Runs | None]) -> tuple[Runs, ...] | None:
+    # Any form matched as it is matches whatever the message spells.
+    return None if None in spelled else tuple(r for r in spelled if r is not None)
 
 
 def _excepted(entry: Entry, text: str, span: Span) -> bool:

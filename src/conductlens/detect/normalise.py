@@ -9,7 +9,9 @@ Steps (each a C-speed ``str`` or ``re`` operation, so the fast path costs a few 
 4. join runs of three or more single letters spaced apart (``f u c k``);
 5. replace any run of other characters with one space, collapse repeated letters
    (``fuuuck`` -> ``fuck``, and so ``faggot`` -> ``fagot``: lexicon terms go through the
-   same function).
+   same function). Collapsing folds a message with fewer letters too (``wed`` and ``weed``),
+   so a lexicon match is checked against :func:`letter_runs`: a message may repeat a letter
+   more often than the term, never less.
 
 The result is padded with one space each side, so a lexicon term ``" term "`` matches whole
 words only. :func:`normalise` gives the text alone (the fast path, run on every message);
@@ -19,6 +21,7 @@ character came from, and is run only on messages that matched something.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 from collections.abc import Callable
@@ -176,6 +179,8 @@ _INNER_PUNCT = re.compile(r"(?<=[a-z*])[.\-_'’`~^](?=[a-z*])")
 _SPACED = re.compile(r"(?<![a-z*])[a-z*](?:[ .\-_]{1,2}[a-z*](?![a-z*])){2,}")
 _OTHER = re.compile(r"[^a-z0-9*]+")  # also collapses runs of spaces
 _REPEAT = re.compile(r"([a-z*])\1+")
+# A C-level callable: Python 3.11 re-parses a "\1" template on every call to sub().
+_COLLAPSE = operator.methodcaller("group", 1)
 
 
 def _join_spaced(match: re.Match[str]) -> str:
@@ -188,22 +193,37 @@ _STEPS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
     (_INNER_PUNCT, ""),
     (_SPACED, _join_spaced),
     (_OTHER, " "),
-    # A C-level callable: Python 3.11 re-parses a "\1" template on every call to sub().
-    (_REPEAT, operator.methodcaller("group", 1)),
+    (_REPEAT, _COLLAPSE),
 )
 
 
-def normalise(text: str) -> str:
-    """Return the padded normal form of ``text`` (fast path, no offsets)."""
+def _uncollapsed(text: str) -> str:
+    # Every step but the last: repeated letters are still as written.
     out = text.lower().translate(_TABLE)
     # Cheap membership tests skip two regex passes for most messages.
     if "!" in out or "|" in out:
         out = _INNER_I.sub("i", out)
     if not _INNER_CHARS.isdisjoint(out):
         out = _INNER_PUNCT.sub("", out)
-    for pattern, repl in _STEPS[2:]:
+    for pattern, repl in _STEPS[2:-1]:
         out = pattern.sub(repl, out)
+    return out
+
+
+def normalise(text: str) -> str:
+    """Return the padded normal form of ``text`` (fast path, no offsets)."""
+    out = _REPEAT.sub(_COLLAPSE, _uncollapsed(text))
     return " " + out.strip(" ") + " "
+
+
+def letter_runs(text: str) -> tuple[tuple[str, int], ...]:
+    """The normal form of ``text`` before repeated letters are collapsed, as ``(character,
+    how many in a row)`` runs: ``weeed`` is ``(("w", 1), ("e", 3), ("d", 1))``.
+
+    The normal form folds ``weeed`` and ``wed`` alike; the runs tell a lexicon match whether
+    the message spells at least as many of each letter as the term does."""
+    out = _uncollapsed(text).strip(" ")
+    return tuple((char, len(list(group))) for char, group in itertools.groupby(out))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,10 @@ from conductlens.detect.families import family_of, one_per_family
 from conductlens.detect.features import Features, featurise_normal
 from conductlens.detect.lexicon import Lexicon, read_lexicon
 from conductlens.detect.normalise import normalise
+from conductlens.detect.occlusion import Scorer, drove, occlude
 from conductlens.detect.patterns import Patterns
 from conductlens.detect.policy import Category, Policy, Requirement, Rule
-from conductlens.detect.semantic import SemanticModel, embed
+from conductlens.detect.semantic import SemanticModel, embed, embed_uncached
 
 CHUNK = 4096
 CUE_LEXICONS = frozenset({"context"})
@@ -70,7 +71,8 @@ class Scanner:
         )
 
     def hits(self, texts: Sequence[str]) -> dict[int, list[Hit]]:
-        """Every detector's hits, grouped by position in ``texts``."""
+        """Every detector's hits, grouped by position in ``texts``; a model's hits that can make
+        a finding carry the words that drove the score as spans."""
         grouped: dict[int, list[Hit]] = defaultdict(list)
         normal = [normalise(text) for text in texts]  # shared by the lexicon and classifiers
         found = [self.lexicon.detect_normalised(texts, normal), self.patterns.detect(texts)]
@@ -84,6 +86,7 @@ class Scanner:
                 grouped[hit.index].append(hit)
         for hit in self._second_stage(texts, grouped):
             grouped[hit.index].append(hit)
+        self._explain(texts, grouped)
         for cascade in self.cascades:
             buckets = cascade.buckets
             if buckets is not None and buckets not in features:
@@ -108,6 +111,30 @@ class Scanner:
             scores = model.scores_from(vectors[[row[i] for i in indices]])
             found.extend(model.hits_from(scores, indices))
         return found
+
+    def _explain(self, texts: Sequence[str], grouped: dict[int, list[Hit]]) -> None:
+        # The words that drove each model score that can make a finding, by occlusion: only
+        # those messages pay for it, and each model scores all their variants in one call.
+        models: list[tuple[Classifier | SemanticModel, str, Scorer]] = [
+            (m, "classifier", m.scores) for m in self.classifiers
+        ]
+        models += [(m, "semantic", _semantic_scorer(m)) for m, _ in self.semantic]
+        for model, kind, score in models:
+            rules = _rules_using(self.policy, kind, model.name)
+            chosen = [
+                (index, position)
+                for index, hits in grouped.items()
+                for position, hit in enumerate(hits)
+                if hit.detector == model.id and _may_find(rules, hit, hits)
+            ]
+            if not chosen:
+                continue
+            found = [texts[index] for index, _ in chosen]
+            base = [grouped[index][position].score for index, position in chosen]
+            for (index, position), spans in zip(chosen, occlude(found, base, score), strict=True):
+                hit = grouped[index][position]
+                why = drove(texts[index], spans)
+                grouped[index][position] = replace(hit, spans=spans, detail=f"{hit.detail} ({why})")
 
     def scan(self, items: Sequence[tuple[str, str]]) -> list[Finding]:
         """Findings for ``(message id, text)`` pairs, in input order then policy order."""
@@ -177,6 +204,22 @@ def _candidates(
         index
         for index, hits in grouped.items()
         if any(_lexicon_hits(hits, need.lexicon, need.tags) for need in needs)
+    )
+
+
+def _semantic_scorer(model: SemanticModel) -> Scorer:
+    # Variants are encoded afresh: they would only push real messages out of the cache.
+    return lambda texts: model.scores_from(embed_uncached(texts, model.encoder_sha256))
+
+
+def _may_find(rules: Sequence[Rule], hit: Hit, hits: list[Hit]) -> bool:
+    # Whether some rule reading this model would take the hit: its threshold met and what it
+    # requires (a group named) found in the message.
+    return any(
+        hit.score >= rule.threshold
+        and (rule.requires is None
+             or bool(_lexicon_hits(hits, rule.requires.lexicon, rule.requires.tags)))
+        for rule in rules
     )
 
 
