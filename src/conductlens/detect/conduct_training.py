@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class Rows:
     texts: list[str]
     targets: F32
     known: F32
+    clean: list[bool] = field(default_factory=list)  # public rows neither offensive nor hateful
 
 
 def _register_rows(examples: Sequence[Example], outputs: Sequence[str]) -> Rows:
@@ -83,39 +84,66 @@ def _register_rows(examples: Sequence[Example], outputs: Sequence[str]) -> Rows:
 
 
 def _public_rows(root: Path, outputs: Sequence[str], split: str, per_set: int, seed: int) -> Rows:
+    """A seeded sample of each public training split, labelled where its source knows.
+
+    A tweet its dataset calls neither offensive nor hateful is a known negative for every
+    category and for ``misconduct``: without that, the only public rows that taught
+    ``misconduct`` were hateful ones, and the model learnt that sounding like a tweet is
+    misconduct (at its threshold it passed a third of the clean validation tweets)."""
     rnd = random.Random(seed)
-    sources = [
-        (ds.tweeteval(root, "offensive", split), None, "offensive"),
-        (ds.tweeteval(root, "hate", split), "hate", None),
-    ]
-    davidson = ds.davidson(root, "train" if split == "train" else "val", (0,))
-    texts, targets, known = [], [], []
-    for data, hate, offensive in sources:
+    cats = len(outputs) - len(AUX)
+    rows = _Collected(outputs, cats)
+    for task in ("offensive", "hate"):
+        data = ds.tweeteval(root, task, split)
         for i in sorted(rnd.sample(range(len(data.texts)), min(per_set, len(data.texts)))):
-            row_t, row_k = np.zeros(len(outputs), np.float32), np.zeros(len(outputs), np.float32)
-            label = hate or offensive
-            assert label is not None
-            row_t[outputs.index(label)], row_k[outputs.index(label)] = data.labels[i], 1.0
-            if hate and data.labels[i]:  # hate speech in a force chat is misconduct
-                row_t[outputs.index(ANY)], row_k[outputs.index(ANY)] = 1.0, 1.0
-            texts.append(data.texts[i])
-            targets.append(row_t)
-            known.append(row_k)
+            label = data.labels[i]
+            known = {task: label}
+            if task == "hate" and label:  # hate speech in a force chat is misconduct
+                known[ANY] = 1
+            rows.add(data.texts[i], known, clean=task == "offensive" and not label)
+    davidson = ds.davidson(root, "train" if split == "train" else "val", (0,))
     offensive_classes = ds.davidson(root, "train" if split == "train" else "val", (0, 1)).labels
     for i in sorted(rnd.sample(range(len(davidson.texts)), min(per_set, len(davidson.texts)))):
-        row_t, row_k = np.zeros(len(outputs), np.float32), np.zeros(len(outputs), np.float32)
-        for label, value in (("hate", davidson.labels[i]), ("offensive", offensive_classes[i])):
-            row_t[outputs.index(label)], row_k[outputs.index(label)] = value, 1.0
+        known = {"hate": davidson.labels[i], "offensive": offensive_classes[i]}
         if davidson.labels[i]:
-            row_t[outputs.index(ANY)], row_k[outputs.index(ANY)] = 1.0, 1.0
-        texts.append(davidson.texts[i])
-        targets.append(row_t)
-        known.append(row_k)
-    return Rows(texts, np.array(targets), np.array(known))
+            known[ANY] = 1
+        rows.add(davidson.texts[i], known, clean=not offensive_classes[i])
+    return rows.done()
+
+
+@dataclass(slots=True)
+class _Collected:
+    outputs: Sequence[str]
+    cats: int
+    texts: list[str] = field(default_factory=list)
+    targets: list[F32] = field(default_factory=list)
+    known: list[F32] = field(default_factory=list)
+    clean: list[bool] = field(default_factory=list)
+
+    def add(self, text: str, labels: dict[str, int], clean: bool) -> None:
+        row_t = np.zeros(len(self.outputs), np.float32)
+        row_k = np.zeros(len(self.outputs), np.float32)
+        if clean:  # neither offensive nor hateful: no category applies
+            row_k[: self.cats] = 1.0
+            row_k[self.outputs.index(ANY)] = 1.0
+        for name, value in labels.items():
+            row_t[self.outputs.index(name)], row_k[self.outputs.index(name)] = value, 1.0
+        self.texts.append(text)
+        self.targets.append(row_t)
+        self.known.append(row_k)
+        self.clean.append(clean)
+
+    def done(self) -> Rows:
+        return Rows(self.texts, np.array(self.targets), np.array(self.known), self.clean)
 
 
 def _join(a: Rows, b: Rows) -> Rows:
-    return Rows(a.texts + b.texts, np.vstack([a.targets, b.targets]), np.vstack([a.known, b.known]))
+    return Rows(
+        a.texts + b.texts,
+        np.vstack([a.targets, b.targets]),
+        np.vstack([a.known, b.known]),
+        a.clean + b.clean,
+    )
 
 
 def _cache(encoder: Any, texts: Sequence[str], frozen: int) -> list[Any]:
@@ -210,14 +238,26 @@ CATEGORY_FALSE_ALARMS = 0.0  # each category alone: none of the validation hard 
 FALSE_ALARMS = 0.05  # all categories together (the issue's target)
 
 
+CLEAN_FALSE_ALARMS = 0.01  # each category alone: clean public validation tweets
+
+
 def lowest_threshold(
-    probs: npt.NDArray[np.floating[Any]], negatives: npt.NDArray[np.bool_], limit: float
+    probs: npt.NDArray[np.floating[Any]],
+    negatives: npt.NDArray[np.bool_],
+    limit: float,
+    clean: npt.NDArray[np.floating[Any]] | None = None,
 ) -> float:
-    """The lowest grid threshold at which at most ``limit`` of the ``negatives`` pass: the
-    most recall the false-alarm budget allows (prevalence does not enter into it)."""
+    """The lowest grid threshold at which at most ``limit`` of the ``negatives`` pass, and
+    at most 1% of the ``clean`` scores (public validation tweets that are neither offensive
+    nor hateful): the most recall the false-alarm budget allows. One validation family per
+    kind of hard negative is too few to bound a category on its own; the clean tweets stop a
+    threshold from sinking to where ordinary talk passes."""
     for t in GRID:
-        if float((probs[negatives] >= t).mean()) <= limit:
-            return float(t)
+        if float((probs[negatives] >= t).mean()) > limit:
+            continue
+        if clean is not None and len(clean) and float((clean >= t).mean()) > CLEAN_FALSE_ALARMS:
+            continue
+        return float(t)
     return float(GRID[-1])
 
 
@@ -226,31 +266,39 @@ def choose_thresholds(
     targets: npt.NDArray[np.floating[Any]],
     benign: npt.NDArray[np.bool_],
     labels: Sequence[str],
+    clean: npt.NDArray[np.floating[Any]] | None = None,
 ) -> dict[str, float]:
     """Per-category thresholds, then the ``misconduct`` one, all on validation.
 
     Each category gets the lowest threshold that keeps its own false alarms on the hard
-    negatives (``benign`` rows not labelled with it: swearing is profanity) at none; then
-    ``misconduct`` gets the lowest threshold that keeps the false alarms of every category but
-    profanity (low severity, never flagged) within 5%."""
+    negatives (``benign`` rows not labelled with it: swearing is profanity) at none, and on
+    the ``clean`` public rows (same columns) within 1%; then ``misconduct`` gets the lowest
+    threshold that keeps the false alarms of every category but profanity (low severity,
+    never flagged) within 5%, on the hard negatives and on the clean rows alike."""
     cats = [j for j, label in enumerate(labels) if label != ANY]
     thresholds = {
         labels[j]: lowest_threshold(
-            probs[:, j], benign & (targets[:, j] < 0.5), CATEGORY_FALSE_ALARMS
+            probs[:, j],
+            benign & (targets[:, j] < 0.5),
+            CATEGORY_FALSE_ALARMS,
+            None if clean is None else clean[:, j],
         )
         for j in cats
     }
     flagging = [j for j in cats if labels[j] != "profanity"]
     limits = np.array([thresholds[labels[j]] for j in flagging])
-    by_category = (probs[:, flagging] >= limits).any(axis=1)
     column = labels.index(ANY)
-    chosen = float(GRID[-1])
+
+    def alarms(rows: npt.NDArray[np.floating[Any]], t: float) -> float:
+        union = (rows[:, flagging] >= limits).any(axis=1) | (rows[:, column] >= t)
+        return float(union.mean()) if len(rows) else 0.0
+
     for t in GRID:
-        union = by_category | (probs[:, column] >= t)
-        if float(union[benign].mean()) <= FALSE_ALARMS:
-            chosen = float(t)
-            break
-    return thresholds | {ANY: chosen}
+        if alarms(probs[benign], float(t)) <= FALSE_ALARMS and (
+            clean is None or alarms(clean, float(t)) <= FALSE_ALARMS
+        ):
+            return thresholds | {ANY: float(t)}
+    return thresholds | {ANY: float(GRID[-1])}
 
 
 def _half(state: dict[str, Any]) -> dict[str, Any]:
@@ -305,7 +353,13 @@ def calibrate_and_write(
     temperature = fit_temperature(val_logits[:, :cats], val_rows.targets[:, :cats])
     probs = _sigmoid(val_logits[:, :cats] / temperature)
     benign = np.array([e.kind != "misconduct" for e in validation])
-    thresholds = choose_thresholds(probs, val_rows.targets[:, :cats], benign, [*categories, ANY])
+    public = _public_rows(root, outputs, "val", spec.public_per_set, spec.seed)
+    clean_texts = [t for t, c in zip(public.texts, public.clean, strict=True) if c]
+    clean_logits = _logits(net, _cache(encoder, clean_texts, spec.frozen_layers))
+    clean = _sigmoid(clean_logits[:, :cats] / temperature)
+    thresholds = choose_thresholds(
+        probs, val_rows.targets[:, :cats], benign, [*categories, ANY], clean
+    )
     path = output / f"{spec.name}.safetensors"
     meta = {
         "format": FORMAT,
