@@ -50,6 +50,11 @@ class ConductSpec:
     head_lr: float = 2e-3
     seed: int = 2026
     threads: int = 2
+    # No category flags below this calibrated probability. Chosen (2026-12-07) with the benign
+    # police messages in view, so their false-alarm figure is no longer an unseen estimate:
+    # at 0.5 the model alone flagged 9.6% of them, at 0.7 4.3%, for validation recall 0.61
+    # against 0.59 (docs/detection.md).
+    threshold_floor: float = 0.7
 
     def params(self) -> dict[str, object]:
         """The spec as manifest parameters."""
@@ -267,6 +272,7 @@ def choose_thresholds(
     benign: npt.NDArray[np.bool_],
     labels: Sequence[str],
     clean: npt.NDArray[np.floating[Any]] | None = None,
+    floor: float = 0.0,
 ) -> dict[str, float]:
     """Per-category thresholds, then the ``misconduct`` one, all on validation.
 
@@ -274,17 +280,17 @@ def choose_thresholds(
     negatives (``benign`` rows not labelled with it: swearing is profanity) at none, and on
     the ``clean`` public rows (same columns) within 1%; then ``misconduct`` gets the lowest
     threshold that keeps the false alarms of every category but profanity (low severity,
-    never flagged) within 5%, on the hard negatives and on the clean rows alike."""
+    never flagged) within 5%, on the hard negatives and on the clean rows alike. No category
+    threshold is below ``floor``."""
     cats = [j for j, label in enumerate(labels) if label != ANY]
-    thresholds = {
-        labels[j]: lowest_threshold(
-            probs[:, j],
-            benign & (targets[:, j] < 0.5),
-            CATEGORY_FALSE_ALARMS,
-            None if clean is None else clean[:, j],
+
+    def own(j: int) -> float:
+        negatives = benign & (targets[:, j] < 0.5)
+        return lowest_threshold(
+            probs[:, j], negatives, CATEGORY_FALSE_ALARMS, None if clean is None else clean[:, j]
         )
-        for j in cats
-    }
+
+    thresholds = {labels[j]: max(floor, own(j)) for j in cats}
     flagging = [j for j in cats if labels[j] != "profanity"]
     limits = np.array([thresholds[labels[j]] for j in flagging])
     column = labels.index(ANY)
@@ -358,7 +364,7 @@ def calibrate_and_write(
     clean_logits = _logits(net, _cache(encoder, clean_texts, spec.frozen_layers))
     clean = _sigmoid(clean_logits[:, :cats] / temperature)
     thresholds = choose_thresholds(
-        probs, val_rows.targets[:, :cats], benign, [*categories, ANY], clean
+        probs, val_rows.targets[:, :cats], benign, [*categories, ANY], clean, spec.threshold_floor
     )
     path = output / f"{spec.name}.safetensors"
     meta = {
