@@ -36,16 +36,22 @@ def read_image(conn: Connection, exhibit_dir: Path, exhibit_id: int, sha256: str
     direct = object_path(exhibit_dir, sha256)
     if direct.is_file():
         return _checked(direct.read_bytes(), sha256, str(direct))
-    stored = conn.scalar(select(t.exhibits.c.stored_path).where(t.exhibits.c.id == exhibit_id))
-    member = conn.scalar(select(t.media_files.c.path).where(
-        t.media_files.c.exhibit_id == exhibit_id, t.media_files.c.sha256 == sha256).limit(1))
-    if not stored or member is None or not zipfile.is_zipfile(stored):
-        raise MissingImage(f"image {sha256[:12]} is not kept in exhibit {exhibit_id}")
+    stored, member = _zip_member(conn, exhibit_id, sha256, "image")
     with zipfile.ZipFile(stored) as zf:
         if zf.getinfo(member).file_size > MAX_IMAGE_BYTES:
             raise MissingImage(f"{member}: larger than {MAX_IMAGE_BYTES} bytes")
         with open_member(zf, stored, member) as fh:
             return _checked(fh.read(), sha256, f"{stored}:{member}")
+
+
+def _zip_member(conn: Connection, exhibit_id: int, sha256: str, kind: str) -> tuple[str, str]:
+    # The exhibit's kept archive and the member holding the file with ``sha256``.
+    stored = conn.scalar(select(t.exhibits.c.stored_path).where(t.exhibits.c.id == exhibit_id))
+    member = conn.scalar(select(t.media_files.c.path).where(
+        t.media_files.c.exhibit_id == exhibit_id, t.media_files.c.sha256 == sha256).limit(1))
+    if not stored or member is None or not zipfile.is_zipfile(stored):
+        raise MissingImage(f"{kind} {sha256[:12]} is not kept in exhibit {exhibit_id}")
+    return str(stored), str(member)
 
 
 def _checked(data: bytes, sha256: str, where: str) -> bytes:
@@ -65,11 +71,7 @@ def video_file(conn: Connection, exhibit_dir: Path, exhibit_id: int, sha256: str
             digests = _stream_digests(fh, None, sha256, str(direct))
         yield direct, digests
         return
-    stored = conn.scalar(select(t.exhibits.c.stored_path).where(t.exhibits.c.id == exhibit_id))
-    member = conn.scalar(select(t.media_files.c.path).where(
-        t.media_files.c.exhibit_id == exhibit_id, t.media_files.c.sha256 == sha256).limit(1))
-    if not stored or member is None or not zipfile.is_zipfile(stored):
-        raise MissingImage(f"video {sha256[:12]} is not kept in exhibit {exhibit_id}")
+    stored, member = _zip_member(conn, exhibit_id, sha256, "video")
     with zipfile.ZipFile(stored) as zf:
         if zf.getinfo(member).file_size > MAX_VIDEO_BYTES:
             raise MissingImage(f"{member}: larger than {MAX_VIDEO_BYTES} bytes")
