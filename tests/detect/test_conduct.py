@@ -17,6 +17,7 @@ from conductlens.detect.conduct import ANY, ConductModel
 from conductlens.detect.conduct_training import (
     ConductSpec,
     _cache,
+    _Collected,
     _fit,
     _logits,
     _register_rows,
@@ -201,3 +202,30 @@ def test_small_training_run_is_reproducible_and_learns(conduct_policy: Policy) -
     y = rows.targets[:, column] > 0.5
     assert results[0][y, column].mean() > results[0][~y, column].mean()
     assert sha256_file(MODELS / "conduct.safetensors")  # the shipped file is untouched
+
+
+def test_thresholds_respect_the_floor_and_the_clean_tweets() -> None:
+    labels = ["bullying", "profanity", "misconduct"]
+    probs = np.array([[0.9, 0.1, 0.9], [0.1, 0.1, 0.1], [0.2, 0.1, 0.1]])
+    targets = np.array([[1, 0, 1], [0, 0, 0], [0, 0, 0]], dtype=float)
+    benign = np.array([False, True, True])
+    assert choose_thresholds(probs, targets, benign, labels)["bullying"] == pytest.approx(0.25)
+    floored = choose_thresholds(probs, targets, benign, labels, floor=0.7)
+    assert floored["bullying"] == pytest.approx(0.7)
+    # Ten clean tweets, one scoring 0.5 for bullying: 10% pass below 0.55, over the 1% bound.
+    clean = np.array([[0.5, 0.0, 0.0]] + [[0.0, 0.0, 0.0]] * 9)
+    bounded = choose_thresholds(probs, targets, benign, labels, clean)
+    assert bounded["bullying"] == pytest.approx(0.55)
+
+
+def test_clean_public_rows_are_negatives_for_every_category() -> None:
+    outputs = ["bullying", "profanity", "misconduct", "hate", "offensive"]
+    rows = _Collected(outputs)
+    rows.add("lovely day for it", {"offensive": 0}, clean=True)
+    rows.add("you absolute muppet", {"offensive": 1}, clean=False)
+    done = rows.done()
+    assert done.clean == [True, False]
+    assert done.known[0].tolist() == [1.0, 1.0, 1.0, 0.0, 1.0]
+    assert done.targets[0].sum() == 0.0
+    assert done.known[1].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
+    assert done.targets[1].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]

@@ -96,8 +96,7 @@ def _public_rows(root: Path, outputs: Sequence[str], split: str, per_set: int, s
     ``misconduct`` were hateful ones, and the model learnt that sounding like a tweet is
     misconduct (at its threshold it passed a third of the clean validation tweets)."""
     rnd = random.Random(seed)
-    cats = len(outputs) - len(AUX)
-    rows = _Collected(outputs, cats)
+    rows = _Collected(outputs)
     for task in ("offensive", "hate"):
         data = ds.tweeteval(root, task, split)
         for i in sorted(rnd.sample(range(len(data.texts)), min(per_set, len(data.texts)))):
@@ -119,7 +118,6 @@ def _public_rows(root: Path, outputs: Sequence[str], split: str, per_set: int, s
 @dataclass(slots=True)
 class _Collected:
     outputs: Sequence[str]
-    cats: int
     texts: list[str] = field(default_factory=list)
     targets: list[F32] = field(default_factory=list)
     known: list[F32] = field(default_factory=list)
@@ -129,7 +127,7 @@ class _Collected:
         row_t = np.zeros(len(self.outputs), np.float32)
         row_k = np.zeros(len(self.outputs), np.float32)
         if clean:  # neither offensive nor hateful: no category applies
-            row_k[: self.cats] = 1.0
+            row_k[: len(self.outputs) - len(AUX)] = 1.0
             row_k[self.outputs.index(ANY)] = 1.0
         for name, value in labels.items():
             row_t[self.outputs.index(name)], row_k[self.outputs.index(name)] = value, 1.0
@@ -241,8 +239,6 @@ def fit_temperature(logits: F32, targets: F32) -> float:
 GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
 CATEGORY_FALSE_ALARMS = 0.0  # each category alone: none of the validation hard negatives
 FALSE_ALARMS = 0.05  # all categories together (the issue's target)
-
-
 CLEAN_FALSE_ALARMS = 0.01  # each category alone: clean public validation tweets
 
 
