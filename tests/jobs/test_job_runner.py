@@ -169,9 +169,7 @@ def test_the_same_bytes_queued_twice_are_held_until_both_jobs_ran(store: Store,
 
 
 def test_the_cli_lists_and_runs_queued_jobs(store: Store, world: World, tmp_path: Any) -> None:
-    if store.dialect != "sqlite":
-        pytest.skip("the command opens the store by its path")
-    db = store.url.removeprefix("sqlite:///")
+    db = store.url
     job_id = _queue_upload(store, world)
     env = {"CONDUCTLENS_EXHIBIT_DIR": str(store.exhibit_dir)}
     listed = CliRunner().invoke(app, ["jobs", "list", "--db", db, "--json"], env=env)
@@ -186,3 +184,38 @@ def test_the_cli_lists_and_runs_queued_jobs(store: Store, world: World, tmp_path
             audit_events.c.action == "jobs.run")).startswith("cli:")
     again = CliRunner().invoke(app, ["jobs", "run", "--db", db], env=env)
     assert "No queued jobs." in again.stdout
+
+
+def test_an_ingest_leaves_its_progress_where_another_process_can_read_it(
+        store: Store, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conductlens.jobs import runner
+    from conductlens.jobs.base import job_folder
+
+    lines = b"".join(b"01/03/2024, 09:%02d - +44 7700 900002: line %d of the shift\n"
+                     % (n % 60, n) for n in range(25_000))
+    job_id = _queue_upload(store, world, lines)
+    seen: list[int] = []
+    real = runner._progress_writer
+
+    def watched(folder: Any) -> Any:
+        write, clear = real(folder)
+
+        def write_and_look(n: int) -> None:
+            write(n)
+            row = jobs.find_job(store, job_id)  # what another process's page reads
+            with runner._LIVE_LOCK:
+                mine = runner._LIVE.pop(job_id)
+            seen.append(jobs.live_progress(row, store))
+            with runner._LIVE_LOCK:
+                runner._LIVE[job_id] = mine
+        return write_and_look, clear
+
+    monkeypatch.setattr(runner, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(runner, "_progress_writer", watched)
+    job = jobs.run_job(store, job_id)
+    assert job.state == "done", job.error
+    assert seen == [10_000, 20_000]
+    assert not (job_folder(store, job_id) / runner.PROGRESS_FILE).exists()
+    listed = CliRunner().invoke(app, ["jobs", "list", "--db", store.url, "--json"],
+                                env={"CONDUCTLENS_EXHIBIT_DIR": str(store.exhibit_dir)})
+    assert json.loads(listed.stdout)["jobs"][0]["progress"] == 25_000

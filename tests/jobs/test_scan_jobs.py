@@ -130,6 +130,7 @@ def test_a_scan_stopped_mid_way_goes_on_from_there_to_the_same_findings(
     # The same store scanned again from nothing, in one uninterrupted run: the same findings.
     with store.writing() as conn:
         conn.execute(delete(t.findings).where(t.findings.c.policy_version != SAMPLE_VERSION))
+        conn.execute(delete(t.scan_scopes))
         conn.execute(delete(t.scan_runs))
     whole = jobs.run_job(store, _queue(store, world))
     assert whole.state == "done", whole.error
@@ -175,8 +176,6 @@ def test_jobs_run_watch_is_a_worker_process_that_runs_scans_as_they_come(
     from conductlens.cli import app
     from conductlens.cli import jobs as jobs_cli
 
-    if store.dialect != "sqlite":
-        pytest.skip("the command opens the store by its path")
     job_id = _queue(store, world)
     naps: list[float] = []
 
@@ -187,12 +186,12 @@ def test_jobs_run_watch_is_a_worker_process_that_runs_scans_as_they_come(
 
     monkeypatch.setattr(jobs_cli, "time", SimpleNamespace(sleep=nap))
     ran = CliRunner().invoke(app, ["jobs", "run", "--watch", "--db",
-                                   store.url.removeprefix("sqlite:///")],
+                                   store.url],
                              env={"CONDUCTLENS_EXHIBIT_DIR": str(store.exhibit_dir)})
     assert ran.exit_code == 0, ran.output
     assert f"job {job_id} (scan): done" in ran.stdout and "Stopped." in ran.stdout
     assert jobs.find_job(store, job_id).summary["findings"] == len(_found(store)) > 0
     listed = CliRunner().invoke(app, ["jobs", "list", "--db",
-                                      store.url.removeprefix("sqlite:///")],
+                                      store.url],
                                 env={"CONDUCTLENS_EXHIBIT_DIR": str(store.exhibit_dir)})
     assert f"{len(_found(store))} findings" in listed.stdout

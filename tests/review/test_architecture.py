@@ -25,6 +25,9 @@ REVIEW_TABLES = {name for name, value in vars(tables_review).items()
 CONTENT_READERS = {
     "review/access.py", "review/custodian.py", "store/reads.py", "store/search.py",
     "store/writes.py", "store/_bulk.py", "detect/run.py",
+    # The scan's reads of what is left to scan (``detect/run.py`` selects the text): only
+    # compares a text with "" (empty texts are not scanned); the page gets counts.
+    "detect/marks.py",
     # Classifies replies for ``conductlens responses``; its records carry ids and names,
     # never text (tests/dynamics checks the record's keys).
     "dynamics/analysis.py",

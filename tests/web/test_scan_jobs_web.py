@@ -128,3 +128,44 @@ def test_the_server_answers_while_its_worker_runs_a_scan(
                 break
             threading.Event().wait(0.1)
         assert client.get(f"/api{job_url}").json()["state"] == "done"
+
+
+def test_the_exhibits_tab_says_when_evidence_has_not_been_scanned_yet(
+        login: Any, world: World, chat: LongChat, store: Store, run_jobs: Any) -> None:
+    from conductlens.review.sample import write_long_chat, write_sample
+    from conductlens.store.groups import link_case
+
+    write_sample(store, "PSD-2024-0002")
+    with store.engine.connect() as conn:
+        other = int(conn.scalar(select(t.cases.c.id).where(
+            t.cases.c.reference == "PSD-2024-0002")))
+    late = write_long_chat(store, other, count=60)  # another inquiry's phone
+    client = login("investigator")
+    tab = f"/cases/{world.case_id}?tab=exhibits"
+    page = client.get(tab).text
+    assert "messages in 2 exhibits not yet scanned with the baseline policy" in page
+    _scan(client, world.case_id)
+    [job] = run_jobs()
+    assert job.state == "done", job.error
+    page = client.get(tab).text
+    assert 'data-testid="unscanned"' in page and "not yet scanned" not in page
+    assert "Every message of the case's exhibits has been scanned" in page
+
+    with store.writing() as conn:  # the phone turns out to be evidence here too
+        link_case(conn, world.case_id, late.exhibit_id, "investigator")
+    with store.engine.connect() as conn:
+        waiting = int(conn.scalar(select(func.count()).where(
+            t.messages.c.exhibit_id == late.exhibit_id, t.messages.c.kind != "system",
+            t.messages.c.text != "")) or 0)
+    page = client.get(tab).text
+    assert (f"{waiting} messages in 1 exhibit not yet scanned with the baseline policy "
+            "(") in page and "run it to scan them" in page
+    assert f"({waiting} not yet scanned)" in page
+    # a reader who may not scan is told too, without the prompt to run it
+    page = login("supervisor").get(tab).text
+    assert f"{waiting} messages in 1 exhibit not yet scanned" in page
+    assert "run it to scan" not in page
+    _scan(client, world.case_id)
+    [job] = run_jobs()
+    assert job.summary["messages"] == waiting
+    assert "not yet scanned" not in client.get(tab).text

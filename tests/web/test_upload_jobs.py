@@ -94,3 +94,26 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(
 
         assert conn.scalar(select(func.count()).select_from(jobs)) == 0
     assert not [p for p in (store.exhibit_dir / "uploads").rglob("*") if p.is_file()]
+
+
+def test_an_ingest_run_by_a_worker_in_another_process_shows_how_far_it_has_got(
+        login: Any, world: World, store: Store) -> None:
+    from sqlalchemy import update
+
+    from conductlens.jobs.base import job_folder
+    from conductlens.jobs.runner import PROGRESS_FILE
+    from conductlens.store.tables_jobs import jobs as jobs_table
+
+    client = login("investigator")
+    job_url = _upload(client, world.case_id).headers["location"]
+    job_id = int(job_url.rsplit("/", 1)[1])
+    with store.engine.begin() as conn:  # as `jobs run --watch` leaves the row and its folder
+        conn.execute(update(jobs_table).values(state="running", worker="elsewhere:1"))
+    folder = job_folder(store, job_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / PROGRESS_FILE).write_text("20000")
+    page = client.get(job_url).text
+    assert "20000 records read so far" in page and 'http-equiv="refresh"' in page
+    assert client.get(f"/api{job_url}").json()["progress"] == 20000
+    exhibits = client.get(f"/cases/{world.case_id}?tab=exhibits").text
+    assert f"adding {NAME}: <strong>running</strong> (20000 records read so far)" in exhibits

@@ -38,10 +38,11 @@ def list_(state: Annotated[str | None, typer.Option("--state", help=STATES)] = N
             wanted = JobState(state) if state else None
         except ValueError:
             raise fail(f"--state: {state!r} is not one of {STATES}") from None
-        found = list_jobs(open_existing_store(db), state=wanted)
+        store = open_existing_store(db)
+        found = list_jobs(store, state=wanted)
         rows = [{"id": j.id, "kind": j.kind, "case_id": j.case_id,
                  "requested_by": j.requested_by, "state": j.state.value,
-                 "progress": live_progress(j), "total": j.progress_total,
+                 "progress": live_progress(j, store), "total": j.progress_total,
                  "attempts": j.attempts,
                  "result": j.result_ref, "error": j.error, "summary": j.summary,
                  "created_at": j.created_at.isoformat(timespec="seconds")} for j in found]

@@ -1,12 +1,14 @@
 """Run a policy over the stored messages and keep the findings (``conductlens scan``).
 
-Incremental and idempotent: a run remembers the highest message id it reached for its policy
-version (``scan_runs``), so the next run reads only newer messages. Findings are committed
-batch by batch with that mark, each in a short write transaction, so a run that is stopped
-keeps what it did, the next continues from there, and other users' writes are not held up
-for the whole run; messages that already have
-findings of this version are skipped as well, so no run ever duplicates a finding. A new policy
-version has no runs yet, so it scans everything.
+Incremental and idempotent: a run records the exhibits it reads and the highest message id
+it reached for its policy version (``scan_runs``, ``scan_scopes``; see
+:mod:`conductlens.detect.marks`), so the next run reads, exhibit by exhibit, only what no run
+has scanned yet: newer messages, and every message of an exhibit linked into the case since.
+Findings are committed batch by batch with that mark, each in a short write transaction, so
+a run that is stopped keeps what it did, the next continues from there, and other users'
+writes are not held up for the whole run; messages that already have findings of this
+version are skipped as well, so no run ever duplicates a finding. A new policy version has
+no runs yet, so it scans everything.
 """
 
 from __future__ import annotations
@@ -19,18 +21,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
+from conductlens.detect import marks
 from conductlens.detect.policy import Policy, load_policy
 from conductlens.detect.scan import scan_batch
 from conductlens.detect.semantic import use_threads
 from conductlens.errors import ConductLensError
 from conductlens.store import Store, stats, store_trouble
 from conductlens.store import tables as t
-from conductlens.store.groups import exhibits_of
 from conductlens.store.writes import inserted_id
 
 BATCH = 2000
@@ -50,36 +51,18 @@ class ScanSummary:
     by_category: Counter[str] = field(default_factory=Counter)
 
 
-def _case_filter(conn: Connection, case: str | None) -> tuple[int | None, Any]:
+def _case_id(conn: Connection, case: str | None) -> int | None:
     if case is None:
-        return None, None
+        return None
     case_id = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == case))
     if case_id is None:
         raise ConductLensError(f"no case with reference {case!r}")
-    return int(case_id), t.messages.c.exhibit_id.in_(exhibits_of(case_id))
+    return int(case_id)
 
 
-def _watermark(conn: Connection, version: str, case_id: int | None) -> int:
-    runs = t.scan_runs
-    cover: ColumnElement[bool] = runs.c.case_id.is_(None)
-    if case_id is not None:
-        cover = or_(cover, runs.c.case_id == case_id)
-    last = conn.scalar(
-        select(func.max(runs.c.last_message_id)).where(runs.c.policy_version == version, cover)
-    )
-    return int(last or 0)
-
-
-def _pending(conn: Connection, version: str, after: int, in_case: Any) -> Iterator[Item]:
+def _pending(conn: Connection, version: str, run_id: int, whole: bool) -> Iterator[Item]:
     m = t.messages
-    done = select(t.findings.c.message_id).where(t.findings.c.policy_version == version)
-    query = (
-        select(m.c.id, m.c.text)
-        .where(m.c.id > after, m.c.kind != "system", m.c.text != "", m.c.id.not_in(done))
-        .order_by(m.c.id)
-    )
-    if in_case is not None:
-        query = query.where(in_case)
+    query = marks.in_run(select(m.c.id, m.c.text), run_id, version, whole).order_by(m.c.id)
     for row in conn.execution_options(yield_per=BATCH).execute(query):
         yield str(row[0]), row[1]
 
@@ -180,18 +163,24 @@ def _scan(
     policy = load_policy(policy_path)
     started = datetime.now(UTC)
     summary = ScanSummary(policy_version=policy.version)
-    with store.engine.connect() as reader, store.writing() as conn:
-        case_id, in_case = _case_filter(reader, case)
-        after = _watermark(reader, policy.version, case_id)
-        total, last_id = _extent(reader, after, in_case)
+    with store.writing() as conn:  # the scope is read and recorded under the write lock
+        case_id = _case_id(conn, case)
+        scope = marks.scope_of(conn, case_id)
+        start = marks.marks(conn, policy.version, scope)
         run_id = inserted_id(conn.execute(insert(t.scan_runs).values(
-            policy_version=policy.version, case_id=case_id, last_message_id=after,
+            policy_version=policy.version, case_id=case_id,
+            last_message_id=min(start.values(), default=0),
             messages_scanned=0, findings=0, started_at=started, finished_at=started,
         )))
+        if scope:
+            conn.execute(insert(t.scan_scopes), [
+                {"run_id": run_id, "exhibit_id": e, "scanned_to": start[e]} for e in scope])
+    with store.engine.connect() as reader:
+        total, last_id = _extent(reader, policy.version, run_id)
     # Reading streams on its own connection (a server-side cursor on PostgreSQL), while
     # each batch's findings are written and committed on another.
     with store.engine.connect() as reader:
-        batches = _batches(_pending(reader, policy.version, after, in_case))
+        batches = _batches(_pending(reader, policy.version, run_id, case_id is None))
         for rows, size, reached in _run(policy, policy_path, batches, workers):
             with store.writing() as conn:
                 _store_rows(conn, rows, summary)
@@ -215,16 +204,16 @@ def _mark(conn: Connection, run_id: int, reached: int, summary: ScanSummary) -> 
     )
 
 
-def _extent(conn: Connection, after: int, in_case: Any) -> tuple[int, int]:
-    """How many messages past the watermark a run will read (for progress: system and empty
-    messages are not scanned), and the newest id."""
-    m = t.messages
-    scanned = func.count().filter(m.c.kind != "system", m.c.text != "")
-    query = select(scanned, func.max(m.c.id)).where(m.c.id > after)
-    if in_case is not None:
-        query = query.where(in_case)
-    count, newest = conn.execute(query).one()
-    return int(count), int(newest or after)
+def _extent(conn: Connection, version: str, run_id: int) -> tuple[int, int]:
+    """How many messages the run will read (for progress), and the newest id of its scope
+    (its mark once it is done: every message of its scope up to there is then scanned)."""
+    m, s = t.messages, t.scan_scopes
+    count = conn.scalar(marks.in_run(select(func.count()).select_from(m), run_id, version))
+    newest = conn.scalar(select(func.max(m.c.id)).join(s, s.c.exhibit_id == m.c.exhibit_id)
+                         .where(s.c.run_id == run_id))
+    floor = conn.scalar(select(t.scan_runs.c.last_message_id)
+                        .where(t.scan_runs.c.id == run_id))
+    return int(count or 0), int(newest or floor or 0)
 
 
 def _run(

@@ -2,22 +2,27 @@
 
 ``run_job`` claims a queued job, runs its kind as the account that asked for it, and records
 done (with what it produced) or failed (with one line: ``messages.one_line``). Progress while
-a job runs is kept in memory for the job page: on SQLite the ingest holds the write lock for
-its whole exhibit, so a progress row could not be written until it ends anyway. A scan
-commits batch by batch, so its progress (messages scanned of the total) is also written to
-the job's row after each batch (``JobContext.advance``).
+a job runs is kept in memory for this process's pages, and in a small file in the job's
+folder for a worker in another process (``serve --no-jobs`` with ``jobs run --watch``): on
+SQLite the ingest holds the write lock for its whole exhibit, so a progress row could not be
+written until it ends. A scan commits batch by batch, so its progress (messages scanned of
+the total) is also written to the job's row after each batch (``JobContext.advance``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 from conductlens.errors import ConductLensError
 from conductlens.jobs import queue
-from conductlens.jobs.base import JobContext, Outcome, job_folder
+from conductlens.jobs.base import JobContext, Outcome, Progress, job_folder
 from conductlens.jobs.messages import one_line
-from conductlens.jobs.queue import Job
+from conductlens.jobs.queue import Job, JobState
 from conductlens.jobs.registry import KINDS
 from conductlens.store import Store
 
@@ -26,10 +31,45 @@ _LIVE: dict[int, int] = {}  # job id -> records read so far, while it runs in th
 _LIVE_LOCK = threading.Lock()
 
 
-def live_progress(job: Job) -> int:
-    """How far ``job`` has got: the running count if this process runs it, else the row's."""
+PROGRESS_FILE = "progress"  # in the job's folder: records read so far, for other processes
+PROGRESS_EVERY = 0.5  # seconds between writes of that file
+
+
+def live_progress(job: Job, store: Store | None = None) -> int:
+    """How far ``job`` has got: the running count if this process runs it, else (given the
+    store) what the worker running it in another process last wrote, else the row's."""
     with _LIVE_LOCK:
-        return _LIVE.get(job.id, job.progress_done)
+        if job.id in _LIVE:
+            return _LIVE[job.id]
+    if store is not None and job.state == JobState.RUNNING:
+        try:
+            written = int((job_folder(store, job.id) / PROGRESS_FILE).read_text() or 0)
+        except (OSError, ValueError):
+            written = 0
+        return max(written, job.progress_done)
+    return job.progress_done
+
+
+def _progress_writer(folder: Path) -> tuple[Progress, Callable[[], None]]:
+    """``(write, clear)``: ``write(n)`` leaves ``n`` in the job's folder, at most every
+    ``PROGRESS_EVERY`` seconds and always whole (written aside, then renamed over)."""
+    target, last = folder / PROGRESS_FILE, [0.0]
+
+    def write(n: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY:
+            return
+        last[0] = now
+        aside = target.with_suffix(".part")
+        try:
+            aside.write_text(str(n))
+            os.replace(aside, target)
+        except OSError:  # a full disk costs the figure on other pages, never the job
+            pass
+
+    def clear() -> None:
+        target.unlink(missing_ok=True)
+    return write, clear
 
 
 def run_job(store: Store, job_id: int, *, retry: bool = False) -> Job:
@@ -40,9 +80,13 @@ def run_job(store: Store, job_id: int, *, retry: bool = False) -> Job:
     job = queue.find_job(store, job_id)
     kind = KINDS.get(job.kind)
 
+    folder = job_folder(store, job.id)
+    share, unshare = _progress_writer(folder)
+
     def progress(n: int) -> None:
         with _LIVE_LOCK:
             _LIVE[job.id] = n
+        share(n)
 
     def advance(done: int, total: int) -> None:
         progress(done)
@@ -53,7 +97,6 @@ def run_job(store: Store, job_id: int, *, retry: bool = False) -> Job:
             raise ConductLensError(f"unknown kind of job {job.kind!r}")
         with store.engine.connect() as conn:
             user = queue.requester(conn, job)
-        folder = job_folder(store, job.id)
         folder.mkdir(parents=True, exist_ok=True)
         outcome: Outcome = kind.run(JobContext(store, job, user, progress, folder, advance))
     except ConductLensError as exc:
@@ -73,6 +116,7 @@ def run_job(store: Store, job_id: int, *, retry: bool = False) -> Job:
         queue.mark_done(store, job.id, outcome.result_ref, outcome.summary,
                         outcome.progress or live_progress(job))
     finally:
+        unshare()
         with _LIVE_LOCK:
             _LIVE.pop(job.id, None)
     ended = queue.find_job(store, job.id)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from conductlens.detect import marks
 from conductlens.review import (
     cases,
     hours,
@@ -71,8 +72,14 @@ class CasePage(ReviewSession):
 
     def _exhibits(self, conn: Connection, _all: bool) -> dict[str, Any]:
         namer = self._metadata_namer(conn)
+        # Evidence added since the last scan (or never scanned) is pointed out, so nobody
+        # takes a case's findings for the whole of its evidence.
+        version = marks.baseline_version()
+        waiting = marks.unscanned(conn, version, self.case_id)
         return {"exhibits": [replace(e, original_name=namer.redact(e.original_name))
-                             for e in cases.exhibits(conn, self.case_id)]}
+                             for e in cases.exhibits(conn, self.case_id)],
+                "unscanned": waiting, "unscanned_total": sum(waiting.values()),
+                "policy_version": version}
 
     def _people(self, conn: Connection, _all: bool) -> dict[str, Any]:
         subjects = cases.subjects(conn, self.case_id)

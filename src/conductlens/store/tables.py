@@ -236,6 +236,19 @@ scan_runs = Table(
     Column("finished_at", DateTime(timezone=True), nullable=False),
 )
 
+# The exhibits a scan run read, each with how far it had been scanned when the run began: the run's
+# ``last_message_id`` covers these exhibits only, so an exhibit linked into a case after the
+# case was scanned is still scanned, however low its message ids.
+scan_scopes = Table(
+    "scan_scopes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("scan_runs.id"), nullable=False, index=True),
+    Column("exhibit_id", ForeignKey("exhibits.id"), nullable=False, index=True),
+    Column("scanned_to", Integer, nullable=False),
+    UniqueConstraint("run_id", "exhibit_id", name="uq_scan_scopes_run_exhibit"),
+)
+
 # One exhibit may be evidence in several cases (one phone, several inquiries): the link is
 # what says an exhibit belongs to a case; ``exhibits.case_id`` keeps the first case.
 case_exhibits = Table(

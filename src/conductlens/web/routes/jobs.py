@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from conductlens import jobs
 from conductlens.jobs.registry import KINDS
+from conductlens.store import Store
 from conductlens.web.deps import CanViewCases, StoreDep
 from conductlens.web.pages import render
 from conductlens.web.routes._case import door
@@ -29,11 +30,11 @@ def wake_worker(request: Request) -> None:
         worker.wake()
 
 
-def _shown(job: jobs.Job) -> dict[str, Any]:
+def _shown(job: jobs.Job, store: Store) -> dict[str, Any]:
     kind = KINDS.get(job.kind)
     return {"id": job.id, "kind": job.kind, "label": kind.label if kind else job.kind,
             "subject": kind.subject(job) if kind else "", "case_id": job.case_id,
-            "state": job.state.value, "progress": jobs.live_progress(job),
+            "state": job.state.value, "progress": jobs.live_progress(job, store),
             "total": job.progress_total,
             "error": job.error, "result": job.result_ref, "summary": job.summary,
             "requested_by": job.requested_by, "created_at": job.created_at,
@@ -44,7 +45,7 @@ def _shown(job: jobs.Job) -> dict[str, Any]:
 def job_page(request: Request, job_id: int, session: CanViewCases, store: StoreDep
              ) -> HTMLResponse:
     job = jobs.job_for(store, session.user, job_id)
-    context: dict[str, Any] = {"job": _shown(job), "refresh": 0 if job.finished
+    context: dict[str, Any] = {"job": _shown(job, store), "refresh": 0 if job.finished
                                else REFRESH_SECONDS}
     if job.case_id is not None:
         context["h"] = door(store, session, job.case_id).header()
@@ -53,7 +54,7 @@ def job_page(request: Request, job_id: int, session: CanViewCases, store: StoreD
 
 @router.get("/api/jobs/{job_id}")
 def job_json(job_id: int, session: CanViewCases, store: StoreDep) -> dict[str, Any]:
-    shown = _shown(jobs.job_for(store, session.user, job_id))
+    shown = _shown(jobs.job_for(store, session.user, job_id), store)
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in shown.items()}
 
 
