@@ -43,7 +43,11 @@ def test_baseline_reads_with_the_conduct_model(conduct_policy: Policy) -> None:
     # Every category has a model rule, and none of them can raise a finding above medium:
     # a model's reading of new wording is for a reviewer to confirm.
     assert any(m.id == "conduct" for m in conduct_policy.models)
+    # Personal data is found by its recognisers, and swearing by its lexicon, not by the model.
+    by_pattern = {"personal-data", "profanity"}
     for category in conduct_policy.categories:
+        if category.id in by_pattern:
+            continue
         rules = [r for r in category.detectors if r.kind == "model" and r.model == "conduct"]
         assert rules, category.id
         assert {r.severity for r in rules} == {"medium"}, category.id

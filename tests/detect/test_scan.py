@@ -17,7 +17,9 @@ def test_finding_fields(baseline: Policy) -> None:
     assert finding.category == "discrimination-sexual-orientation"
     assert "Equality and diversity" in finding.standards
     assert finding.severity == Severity.HIGH
-    assert [text[a:b] for a, b in finding.spans] == ["f4gg0t"]
+    # The slur is highlighted; the conduct model's reading, folded in, may add the words it
+    # weighed (here the target, "lad").
+    assert "f4gg0t" in [text[a:b] for a, b in finding.spans]
     assert finding.detector.startswith("lexicon:")
     assert finding.policy_version == baseline.version
     assert "faggot" in finding.explanation.render()

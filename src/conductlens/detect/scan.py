@@ -269,6 +269,8 @@ def _rule_hits(
         label = _model_label(rule, category)
         floor = rule.threshold if "threshold" in rule.model_fields_set else 0.0
         found = [h for h in hits if h.label == label and h.score >= floor]
+        if found and _only_negated_hostility(text, hits):  # "immigrants are not vermin"
+            found = []
     else:
         label = f"{rule.kind}/{rule.model}"
         found = [h for h in hits if h.label == label and h.score >= rule.threshold]
