@@ -67,7 +67,8 @@ def _investigator_opens_case(browser: Any, server: Any) -> str:
     page.get_by_role("button", name="Run the baseline policy").click()
     # The scan is a job too: its page refreshes itself until the findings are counted.
     assert "Scan queued" in _notice(page)
-    page.get_by_test_id("scan-summary").wait_for()
+    # The first scan in a server process loads the conduct model (torch and the encoder).
+    page.get_by_test_id("scan-summary").wait_for(timeout=180_000)
     assert "findings recorded (high" in page.get_by_test_id("scan-summary").inner_text()
     page.get_by_role("link", name="Back to the case").click()
     page.get_by_test_id("tab-people").click()
