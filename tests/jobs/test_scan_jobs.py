@@ -4,7 +4,6 @@ by severity, a one-line failure, and a re-run that goes on from where a stopped 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from types import SimpleNamespace
 from typing import Any
 
@@ -57,7 +56,7 @@ def _queue(store: Store, world: World) -> int:
     return job_id
 
 
-def test_a_scan_job_is_queued_then_runs_to_done_with_findings_by_severity(
+def test_a_scan_job_is_queued_then_runs_to_done_with_its_totals(
         store: Store, world: World) -> None:
     job_id = _queue(store, world)
     job = jobs.find_job(store, job_id)
@@ -66,11 +65,10 @@ def test_a_scan_job_is_queued_then_runs_to_done_with_findings_by_severity(
     job = jobs.run_job(store, job_id)
     assert job.state == "done" and job.error is None, job.error
     found = _found(store)
-    severities = Counter(row[2] for row in found)
     assert job.summary["findings"] == len(found) > 0
-    assert job.summary["by_severity"] == {s: severities.get(s, 0)
-                                          for s in ("high", "medium", "low")}
-    assert job.summary["by_category"] == dict(Counter(row[1] for row in found))
+    # totals only: a breakdown over the whole case would count findings outside the scope
+    # (the job page breaks them down inside it, tests/web/test_jobs_review.py)
+    assert set(job.summary) == {"policy", "messages", "findings"}
     assert job.progress_done == job.progress_total == job.summary["messages"] > 600
     with store.engine.connect() as conn:  # audited as the investigator, as the button was
         detail = conn.scalar(select(audit_events.c.detail).where(

@@ -16,7 +16,8 @@ from conductlens.jobs.queue import Job, JobState, find_job, job_for, list_jobs
 from conductlens.jobs.runner import JobWorker, live_progress, run_job, run_pending
 from conductlens.jobs.scan_case import queue_scan
 from conductlens.jobs.uploads import Upload, save_upload
+from conductlens.jobs.view import case_jobs, job_view
 
-__all__ = ["Job", "JobState", "JobWorker", "Upload", "bundle_zip", "find_job", "job_for",
-           "list_jobs", "live_progress", "queue_bundle", "queue_ingest", "queue_scan",
-           "run_job", "run_pending", "save_upload"]
+__all__ = ["Job", "JobState", "JobWorker", "Upload", "bundle_zip", "case_jobs", "find_job",
+           "job_for", "job_view", "list_jobs", "live_progress", "queue_bundle", "queue_ingest",
+           "queue_scan", "run_job", "run_pending", "save_upload"]

@@ -10,6 +10,7 @@ disclosure was recorded records a second one, which over-records rather than hid
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import zipfile
 
@@ -50,7 +51,9 @@ def _run(ctx: JobContext) -> Outcome:
 
 def bundle_zip(store: Store, user: User, job_id: int) -> tuple[str, bytes]:
     """The finished bundle of job ``job_id`` as ``(file name, zip bytes)``, for the person
-    who asked for it; refused if it is not done or its files changed since."""
+    who asked for it (``job_for``: while their role may ask for it and they may open the
+    case); refused if it is not done or its files changed since. The download is recorded
+    through the case's door before the zip is made."""
     job = job_for(store, user, job_id)
     if job.kind != KIND or job.state != JobState.DONE or not job.result_ref:
         raise ConductLensError(f"job {job_id} has no finished bundle")
@@ -59,6 +62,9 @@ def bundle_zip(store: Store, user: User, job_id: int) -> tuple[str, bytes]:
     if problems:
         raise ConductLensError(f"bundle {job.result_ref} no longer matches its manifest: "
                                f"{problems[0]}")
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    CaseDoor(store.engine, user, int(job.case_id or 0)).bundle_download(
+        job.result_ref, str(job.params.get("recipient", "")), dict(manifest["files"]))
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in (*FILES, MANIFEST):

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from conductlens.errors import ConductLensError, ScopeError
 from conductlens.review import teams
 from conductlens.review.accounts import User
+from conductlens.review.roles import Permission, allows
 from conductlens.store import Store
 from conductlens.store.tables_jobs import jobs
 from conductlens.store.writes import inserted_id
@@ -33,6 +34,9 @@ class JobState(StrEnum):
 
 
 UNFINISHED = (JobState.QUEUED, JobState.RUNNING)
+# What every kind of job needs to be asked for, and so to be seen: an account whose role
+# changed since (an investigator made an auditor) no longer holds its jobs or their bundles.
+ASK_FOR_JOBS = Permission.EDIT_CASE
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +99,13 @@ def find_job(store: Store, job_id: int) -> Job:
 
 
 def job_for(store: Store, user: User, job_id: int) -> Job:
-    """The job ``job_id`` as ``user`` may see it: only the person who asked for it, and only
-    while they may still open its case. Anything else answers as if there were no such job."""
+    """The job ``job_id`` as ``user`` may see it: only the person who asked for it, only while
+    their role may still ask for jobs (``ASK_FOR_JOBS``) and only while they may still open
+    its case. Anything else answers as if there were no such job."""
     with store.engine.connect() as conn:
         row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
         job = _job(row) if row is not None else None
-        if (job is None or job.user_id != user.id
+        if (job is None or job.user_id != user.id or not allows(user.role, ASK_FOR_JOBS)
                 or (job.case_id is not None and not teams.may_open(conn, user, job.case_id))):
             raise ScopeError("no such job")
     return job

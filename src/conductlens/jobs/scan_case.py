@@ -20,7 +20,6 @@ from conductlens.review.roles import Permission, allows
 from conductlens.store import Store
 
 KIND = "scan"
-SEVERITIES = ("high", "medium", "low")
 
 
 def queue_scan(store: Store, user: User, case_id: int) -> tuple[int, bool]:
@@ -39,12 +38,13 @@ def queue_scan(store: Store, user: User, case_id: int) -> tuple[int, bool]:
 def _run(ctx: JobContext) -> Outcome:
     door = CaseDoor(ctx.store.engine, ctx.user, int(ctx.job.case_id or 0))
     summary = door.run_policy(ctx.store, progress=ctx.advance)
-    return Outcome(None, {
-        "policy": summary.policy_version, "messages": summary.messages_scanned,
-        "findings": summary.findings,
-        "by_severity": {s: summary.by_severity.get(s, 0) for s in SEVERITIES},
-        "by_category": dict(summary.by_category.most_common())},
-        summary.messages_scanned)
+    # What the scan did, as totals only. Its findings by severity and by category are not
+    # kept: the scan reads the whole case, and outside the authorised scope a reviewer sees
+    # totals only, so the job page works them out inside the scope when it is shown
+    # (``CasePage.scan_findings``), as the scope then in force allows.
+    return Outcome(None, {"policy": summary.policy_version,
+                          "messages": summary.messages_scanned,
+                          "findings": summary.findings}, summary.messages_scanned)
 
 
 def _hidden(store: Store, job: Job) -> dict[str, str]:

@@ -11,10 +11,10 @@ as everywhere (subjects of the scope in force shown, everyone else a pseudonym).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func
 
 from conductlens.detect import marks
 from conductlens.review import (
@@ -33,6 +33,7 @@ from conductlens.review.cases import CaseStatus
 from conductlens.review.pseudonyms import Namer
 from conductlens.review.roles import Permission
 from conductlens.review.scope_review import known_categories, review_scope
+from conductlens.store import tables as t
 
 # Tab keys (as in ``?tab=``) and their labels, in the order the tab bar shows them.
 TABS = {"overview": "Overview", "exhibits": "Exhibits", "people": "Subjects and people",
@@ -40,8 +41,55 @@ TABS = {"overview": "Overview", "exhibits": "Exhibits", "people": "Subjects and 
         "disclosure": "Outcomes and disclosure"}
 
 
+SEVERITIES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeFindings:
+    """The case's findings of one policy version inside the authorised scope, counted: what
+    a scan's job page breaks down (outside the scope it gives the scan's total alone)."""
+
+    scope_id: int | None  # None: no scope authorised, so nothing is inside
+    findings: int = 0
+    by_severity: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+    by_category: dict[str, int] = field(default_factory=dict)
+
+
 class CasePage(ReviewSession):
     """The case page's reads (metadata only: no message content is read here)."""
+
+    def masked(self, *texts: str) -> tuple[str, ...]:
+        """``texts`` (a job's file name, its one-line error) with names and numbers masked
+        as the case page masks exhibit names."""
+        self._need(Permission.VIEW_CASES)
+        with self.engine.connect() as conn:
+            self._open(conn)
+            namer = self._metadata_namer(conn)
+            return tuple(namer.redact(text) for text in texts)
+
+    def scan_findings(self, policy_version: str) -> ScopeFindings:
+        """The case's findings of ``policy_version`` inside the scope in force, by severity
+        and by category (each counted once, as the queue shows them), for someone who may
+        read them: a scan reads the whole case, but outside the scope only totals are shown."""
+        self._need(Permission.READ_CONTENT)
+        with self.engine.connect() as conn:
+            self._open(conn)
+            sc = scope.current(conn, self.case_id)
+            if sc is None:
+                return ScopeFindings(None)
+            f = t.findings.c
+            rows = conn.execute(
+                self._finding_query(sc)
+                .with_only_columns(f.severity, f.category, func.count())
+                .where(scope.finding_once(sc), f.policy_version == policy_version)
+                .group_by(f.severity, f.category)).all()
+        severity: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
+        category: dict[str, int] = {}
+        for sev, cat, n in rows:
+            severity[str(sev)] = severity.get(str(sev), 0) + int(n)
+            category[str(cat)] = category.get(str(cat), 0) + int(n)
+        ordered = dict(sorted(category.items(), key=lambda kv: (-kv[1], kv[0])))
+        return ScopeFindings(sc.id, sum(category.values()), severity, ordered)
 
     def case_tab(self, tab: str, everything: bool = False) -> dict[str, Any]:
         """What tab ``tab`` shows (an unknown tab is the overview); ``everything`` lists

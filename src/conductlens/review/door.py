@@ -4,11 +4,12 @@ It extends ``QueueTools`` (tags, escalation, on ``QueueSession``: the paged queu
 ``ConversationReader`` (conversation pages), ``SearchReader`` (search), ``PeopleReader``
 (the people page) and ``CasePage`` (the case page's tabs), all ``ReviewSession`` reads,
 with every write a case takes: scope proposals and decisions, unmasking and linking
-requests and decisions, subjects, hours, notes, status, exhibits, policy runs, outcomes
-and barred-list referrals. Each method checks the role (``roles.allows``) and the case
-team (``teams.may_open``) itself, takes the actor from the signed-in user (never from its
-caller), runs in one transaction and writes its audit event in it. Routes and commands are
-thin calls into it; ``tests/review/test_architecture.py`` keeps it so.
+requests and decisions, subjects, hours, notes, status, exhibits, policy runs, outcomes,
+barred-list referrals and the record of a bundle's download. Each method checks the role
+(``roles.allows``) and the case team (``teams.may_open``) itself, takes the actor from the
+signed-in user (never from its caller), runs in one transaction and writes its audit event
+in it. Routes and commands are thin calls into it; ``tests/review/test_architecture.py``
+keeps it so.
 """
 
 from __future__ import annotations
@@ -249,6 +250,17 @@ class CaseDoor(QueueTools, ConversationReader, SearchReader, PeopleReader, CaseP
                 raise OutcomeRefused(f"outcome_id: no outcome {referral.outcome_id} in this case")
             return outcomes.record_referral(conn, referral, self._actor)
         return int(self._write(P.EDIT_CASE, act))
+
+    def bundle_download(self, reference: str, recipient: str, files: dict[str, str]) -> None:
+        """Record that this user takes bundle ``reference`` (made for ``recipient``; its
+        files' hashes) away, before any of its bytes are returned: the bundle holds content,
+        so each download is a disclosure of its own, under the scope in force."""
+        self._need(P.READ_CONTENT)
+
+        def act(conn: Connection) -> None:
+            self._audit(conn, "disclosure.bundle.download", scope.require(conn, self.case_id),
+                        {}, {"bundle": reference, "recipient": recipient, "files": files})
+        self._write(P.EDIT_CASE, act)
 
     def run_policy(self, store: Any, progress: Callable[[int, int], None] | None = None
                    ) -> ScanSummary:

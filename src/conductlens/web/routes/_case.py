@@ -45,10 +45,7 @@ def case_context(store: Store, session: WebSession, case_id: int, tab: str = "ov
     d = door(store, session, case_id)
     context = {"h": d.header(), **d.case_tab(tab, everything)}
     if context["tab"] in ("overview", "exhibits", "disclosure"):
-        listed = jobs.list_jobs(store, case_id=case_id, user=session.user, limit=10)
-        # how far a running job has got, also when a worker in another process runs it
-        context["jobs"], context["job_progress"] = listed, {
-            j.id: jobs.live_progress(j, store) for j in listed if not j.finished}
+        context["jobs"], context["job_progress"] = jobs.case_jobs(store, session.user, case_id)
     return context
 
 

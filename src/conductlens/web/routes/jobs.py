@@ -1,8 +1,9 @@
 """A job's page (progress, then the exhibit, the scan's findings or the bundle), its JSON
 and the bundle's zip.
 
-Only the person who asked for a job sees it, and only while they may open its case; any
-other id answers as a job that does not exist.
+Only the person who asked for a job sees it, and only while their role may ask for one and
+they may open its case; any other id answers as a job that does not exist. What is shown is
+read in ``jobs.view`` (through the case's door); a bundle's download is recorded first.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from conductlens import jobs
-from conductlens.jobs.registry import KINDS
-from conductlens.store import Store
 from conductlens.web.deps import CanViewCases, StoreDep
 from conductlens.web.pages import render
 from conductlens.web.routes._case import door
@@ -30,31 +29,20 @@ def wake_worker(request: Request) -> None:
         worker.wake()
 
 
-def _shown(job: jobs.Job, store: Store) -> dict[str, Any]:
-    kind = KINDS.get(job.kind)
-    return {"id": job.id, "kind": job.kind, "label": kind.label if kind else job.kind,
-            "subject": kind.subject(job) if kind else "", "case_id": job.case_id,
-            "state": job.state.value, "progress": jobs.live_progress(job, store),
-            "total": job.progress_total,
-            "error": job.error, "result": job.result_ref, "summary": job.summary,
-            "requested_by": job.requested_by, "created_at": job.created_at,
-            "started_at": job.started_at, "finished_at": job.finished_at}
-
-
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: int, session: CanViewCases, store: StoreDep
              ) -> HTMLResponse:
-    job = jobs.job_for(store, session.user, job_id)
-    context: dict[str, Any] = {"job": _shown(job, store), "refresh": 0 if job.finished
-                               else REFRESH_SECONDS}
-    if job.case_id is not None:
-        context["h"] = door(store, session, job.case_id).header()
+    job = jobs.job_view(store, session.user, job_id)
+    finished = job["state"] in (jobs.JobState.DONE, jobs.JobState.FAILED)
+    context: dict[str, Any] = {"job": job, "refresh": 0 if finished else REFRESH_SECONDS}
+    if job["case_id"] is not None:
+        context["h"] = door(store, session, job["case_id"]).header()
     return render(request, "job.html", context)
 
 
 @router.get("/api/jobs/{job_id}")
 def job_json(job_id: int, session: CanViewCases, store: StoreDep) -> dict[str, Any]:
-    shown = _shown(jobs.job_for(store, session.user, job_id), store)
+    shown = jobs.job_view(store, session.user, job_id)
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in shown.items()}
 
 
