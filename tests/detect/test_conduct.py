@@ -238,3 +238,25 @@ def test_clean_public_rows_are_negatives_for_every_category() -> None:
     assert done.targets[0].sum() == 0.0
     assert done.known[1].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
     assert done.targets[1].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
+
+
+def test_each_distinct_text_is_read_once(
+    model: ConductModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conductlens.detect.conduct as conduct
+
+    read: list[str] = []
+    real = conduct.lower_layers
+
+    def counting(encoder: object, texts: list[str], frozen: int) -> object:
+        read.extend(texts)
+        return real(encoder, texts, frozen)
+
+    monkeypatch.setattr(conduct, "lower_layers", counting)
+    texts = ["on my way", "delete the group before PSD see it", "on my way", "on my way"]
+    probs = model.probabilities(texts)
+    assert sorted(read) == sorted(set(texts))
+    assert probs.shape == (4, len(model.labels))
+    np.testing.assert_array_equal(probs[0], probs[2])
+    np.testing.assert_allclose(probs[1], model.probabilities([texts[1]])[0], atol=1e-5)
+    assert model.probabilities([]).shape == (0, len(model.labels))

@@ -10,6 +10,9 @@ import typer
 from typer.testing import CliRunner
 
 from conductlens.cli.detect import register
+from conductlens.detect.evaluate_register import previous_release
+from conductlens.detect.policy import load_policy
+from conductlens.detect.scan import check_text
 
 NONE_DROVE = "no single word drove the score"
 MESSAGES = [
@@ -66,10 +69,15 @@ def test_a_classifier_finding_highlights_the_words_that_drove_it(
     records: list[dict[str, Any]],
 ) -> None:
     text = "you are a useless fat slag"
-    abusive = _findings(records, text)["abusive-language"]
-    words = [text[a:b] for a, b in abusive["spans"]]
+    kept = _findings(records, text)["abusive-language"]  # the conduct model's, in the baseline
+    assert [text[a:b] for a, b in kept["spans"]] == ["slag"], kept
+    # The n-gram classifier's own finding, read without the conduct model that outscores it.
+    (abusive,) = [f for f in check_text(previous_release(load_policy()), text)
+                  if f.category == "abusive-language"]
+    words = [text[a:b] for a, b in abusive.spans]
     assert words and set(words) <= set(text.split())
-    assert "words that drove the score: " + repr(words[0]) in abusive["explanation"]
+    assert abusive.detector.startswith("classifier:")
+    assert "words that drove the score: " + repr(words[0]) in abusive.explanation.render()
 
 
 def test_a_semantic_finding_highlights_the_words_that_drove_it(

@@ -156,18 +156,23 @@ class ConductModel:
         )
 
     def probabilities(self, texts: Sequence[str]) -> F64:
-        """Calibrated probabilities, one row per text and one column per label."""
+        """Calibrated probabilities, one row per text and one column per label.
+
+        Each distinct text is read once: shift groups repeat "ok", "on my way" and forwarded
+        messages, and occlusion variants of short messages often coincide."""
         torch = _torch()
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float64)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding
+        distinct = list(dict.fromkeys(texts))
+        scores = np.zeros((len(distinct), len(self.labels)), dtype=np.float64)
+        order = sorted(range(len(distinct)), key=lambda i: len(distinct[i]))  # less padding
         encoder = _encoder(self.encoder_sha256)
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
-            hidden, mask = lower_layers(encoder, [texts[i] for i in rows], self.frozen)
+            hidden, mask = lower_layers(encoder, [distinct[i] for i in rows], self.frozen)
             with torch.inference_mode():
                 logits = self.net(hidden, mask) / self.temperature
-            out[rows] = torch.sigmoid(logits).double().numpy()
-        return out
+            scores[rows] = torch.sigmoid(logits).double().numpy()
+        position = {text: row for row, text in enumerate(distinct)}
+        return scores[[position[text] for text in texts]] if texts else scores
 
     def flagged(self, probabilities: F64) -> list[dict[int, float]]:
         """For each row, the category columns flagged and their scores.
