@@ -44,6 +44,25 @@ def test_challenge_lowers_and_explains(baseline: Policy) -> None:
     assert any("challenges" in reason for reason in finding.explanation.context)
 
 
+def test_a_staff_networks_own_words_are_lowered_but_not_hostility(baseline: Policy) -> None:
+    category = "discrimination-sexual-orientation"
+    notice = "LGBT+ network social on friday, all the queers and their mates welcome"
+    (finding,) = [f for f in check_text(baseline, notice) if f.category == category]
+    assert finding.severity == Severity.LOW
+    assert any("staff network" in reason for reason in finding.explanation.context)
+    # A hostile word makes the network the target; laughter keeps it as it is.
+    assert _only(baseline, "the lgbt network are vermin, all of them", category) == [
+        Severity.HIGH
+    ]
+    assert _only(baseline, "LGBT+ network social friday, all the queers welcome 😂", category) == [
+        Severity.HIGH
+    ]
+    # Without a network named or a speaker naming themself, "welcome" lowers nothing.
+    assert _only(baseline, "all welcome at the briefing, bring the queers", category) != [
+        Severity.LOW
+    ]
+
+
 def test_directed_at_colleague_raises(baseline: Policy) -> None:
     assert _only(baseline, "he's a muppet", "bullying") == []
     assert _only(baseline, "waste of space", "bullying") == [Severity.MEDIUM]

@@ -24,6 +24,10 @@ _LAUGHTER = re.compile("[😂🤣😆😹]")
 
 REPORT_STEPS = -2
 CHALLENGE_STEPS = -2
+INGROUP_STEPS = -2
+# A hostile word in the message means a network's name is the target, not the speaker:
+# "the LGBT network are vermin" is not lowered.
+_HOSTILE_PREFIX = "hostility/"
 DIRECTED_STEPS = 1
 
 
@@ -37,6 +41,10 @@ class Context:
 
 def _cue_tags(hits: Iterable[Hit]) -> set[str]:
     return {h.label.split("/", 1)[1] for h in hits if h.label.startswith("context/")}
+
+
+def _hostile(hits: Iterable[Hit]) -> bool:
+    return any(h.label.startswith(_HOSTILE_PREFIX) for h in hits)
 
 
 def quoted(text: str, spans: Iterable[Span]) -> bool:
@@ -64,6 +72,10 @@ def assess(text: str, hits: Iterable[Hit], spans: tuple[Span, ...], directable: 
     if "challenge" in tags:
         steps += CHALLENGE_STEPS
         reasons.append("Lowered: the message challenges or condemns the content.")
+    if steps == 0 and "ingroup" in tags and not laughing and not _hostile(hits):
+        steps += INGROUP_STEPS
+        reasons.append("Lowered: the message is a staff network's or a community's own notice "
+                       "(its own identity words, no hostile word).")
     if directable and steps == 0 and "directed" in tags:
         steps += DIRECTED_STEPS
         reasons.append("Raised: the message is aimed at a person (second person or address).")
