@@ -5,14 +5,17 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conductlens.review import register
+from conductlens.review import register, scope
 from conductlens.review.accounts import add_user
 from conductlens.review.roles import Role
+from conductlens.review.sample import World, seed_world
 from conductlens.store import Store
 
 PASSWORD = "browser journey password"
@@ -55,16 +58,14 @@ def _seed(store: Store) -> None:
             register.declare(conn, pid, "whatsapp", phone)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+@contextmanager
+def serving(store: Store, db: str, tmp: Path) -> Iterator[Server]:
+    """``store`` served by uvicorn on a free port (a thread) while the block runs."""
     import uvicorn
 
     from conductlens.web.app import create_app
     from conductlens.web.settings import WebSettings
 
-    db = str(tmp_path / "browser.db")
-    store = Store.open(db)
-    _seed(store)
     app = create_app(store, WebSettings(secure_cookies=False))
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
@@ -74,25 +75,76 @@ def server(tmp_path: Path) -> Iterator[Server]:
     deadline = time.monotonic() + 10
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    export = tmp_path / "WhatsApp Chat with Team B.txt"
+    export = tmp / "WhatsApp Chat with Team B.txt"
     export.write_text(EXPORT, encoding="utf-8")
     artifacts = Path(os.environ.get("CONDUCTLENS_ARTIFACTS")
                      or Path(__file__).parent / "artifacts")
     artifacts.mkdir(parents=True, exist_ok=True)
-    yield Server(PASSWORD, f"http://127.0.0.1:{port}", store, db, export, artifacts)
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield Server(PASSWORD, f"http://127.0.0.1:{port}", store, db, export, artifacts)
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    db = str(tmp_path / "browser.db")
+    store = Store.open(db)
+    _seed(store)
+    with serving(store, db, tmp_path) as served:
+        yield served
     store.close()
+
+
+@dataclass
+class CaseServer(Server):
+    """A server whose store holds the sample case (``review.sample``) with scope 1 (5-15
+    March, the Team B group) authorised: ready for roles that only look at a case."""
+
+    world: World
+
+
+@pytest.fixture(scope="module")
+def case_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
+    """One server per module over the sample case: no ingest, no scan, no model."""
+    tmp = tmp_path_factory.mktemp("case")
+    db = str(tmp / "browser.db")
+    store = Store.open(db)
+    world = seed_world(store, PASSWORD)
+    with store.engine.begin() as conn:
+        sid = scope.propose(
+            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
+            conversations=[world.sample.group_id], date_from=date(2024, 3, 5),
+            date_to=date(2024, 3, 15), categories=[],
+            rationale="Allegation concerns the Team B group in early March; nothing wider.")
+        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+    with serving(store, db, tmp) as served:
+        yield CaseServer(**vars(served), world=world)
+    store.close()
+
+
+@contextmanager
+def _chromium() -> Iterator[object]:
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    sync_playwright = sync_api.sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with _chromium() as b:
         yield b
-        b.close()
+
+
+@pytest.fixture(scope="module")
+def module_browser() -> Iterator[object]:
+    """One Chromium for a module's tests (each test opens its own contexts)."""
+    with _chromium() as b:
+        yield b

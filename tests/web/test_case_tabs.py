@@ -178,5 +178,6 @@ def test_the_team_picker_offers_only_those_not_on_the_team(login: Any, scoped: W
     answer = _post(inv, f"/cases/{scoped.case_id}/team", username="supervisor",
                    reason="Already here")
     assert answer.status_code == 400
-    assert 'data-testid="error-team-add">supervisor is already on the case team' in answer.text
+    assert ('data-testid="error-team-add">Add to the case team: supervisor is already on the '
+            'case team') in answer.text
     assert 'value="Already here"' in answer.text
