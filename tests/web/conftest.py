@@ -98,6 +98,22 @@ def scoped(store: Store, world: World) -> World:
 
 
 @pytest.fixture
+def narrow_scope(store: Store, world: World) -> Any:
+    """``narrow_scope()``: authorise a narrower scope (the Team B group, 5 to 7 March) in
+    place of the one in force, as a supervisor would; returns its id."""
+    def authorise() -> int:
+        with store.engine.begin() as conn:
+            sid = scope.propose(
+                conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
+                conversations=[world.sample.group_id], date_from=date(2024, 3, 5),
+                date_to=date(2024, 3, 7), categories=[],
+                rationale="Only the night of 6 March is needed now; nothing after it.")
+            scope.authorise(conn, sid, "supervisor", "Narrower, and proportionate.")
+        return sid
+    return authorise
+
+
+@pytest.fixture
 def chat(store: Store, world: World) -> LongChat:
     """A 620-message night-shift chat, with a scope covering it and the sample group."""
     long = write_long_chat(store, world.case_id)

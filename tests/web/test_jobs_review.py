@@ -253,3 +253,92 @@ def test_a_job_names_its_file_as_the_case_page_does(
         text = client.get(path).text
         assert "WhatsApp Chat with Participant" in text, path
         assert "Dana" not in text and "Fox" not in text, path
+
+
+def _bundle(login: Any, case_id: int, run_jobs: Any) -> tuple[Any, str, Any]:
+    client = login("investigator")
+    job_url = client.post(f"/cases/{case_id}/bundle",
+                          data={"recipient": "Panel", "csrf": client.csrf}).headers["location"]
+    [job] = run_jobs()
+    assert job.state == "done", job.error
+    return client, job_url, job
+
+
+def _events(store: Store, action: str) -> list[Any]:
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(audit_events).where(audit_events.c.action == action)))
+
+
+def test_a_bundle_made_under_a_replaced_scope_cannot_be_downloaded(
+        login: Any, scoped: World, store: Store, run_jobs: Any, narrow_scope: Any) -> None:
+    import json
+
+    from conductlens.store.tables_review import scopes
+
+    client, job_url, job = _bundle(login, scoped.case_id, run_jobs)
+    with store.engine.connect() as conn:
+        made_under = conn.scalar(select(scopes.c.id).where(scopes.c.status == "authorised"))
+    assert job.summary["scope_id"] == made_under
+    assert client.get(f"/api{job_url}").json()["summary"]["download_refused"] is None
+    assert f'href="{job_url}/bundle.zip"' in client.get(job_url).text
+    assert client.get(f"{job_url}/bundle.zip").status_code == 200
+
+    newer = narrow_scope()
+    line = (f"This bundle was made under scope {made_under}, which is no longer in force; "
+            f"make a new bundle under the scope now authorised (scope {newer}).")
+    got = client.get(f"{job_url}/bundle.zip")
+    assert got.status_code == 400 and not got.content.startswith(b"PK")
+    assert line in got.text
+    [refused] = _events(store, "disclosure.bundle.refused")
+    assert refused.username == "investigator" and refused.case_id == scoped.case_id
+    detail = json.loads(refused.detail)
+    assert detail["bundle"] == job.result_ref and detail["made_under_scope"] == made_under
+    assert detail["scope_in_force"] == newer and detail["why"] == line
+    assert len(_events(store, "disclosure.bundle.download")) == 1  # the one before
+
+    page = client.get(job_url).text  # no button, and why
+    assert f"{job_url}/bundle.zip" not in page
+    assert 'data-testid="bundle-refused"' in page and line in page
+    summary = client.get(f"/api{job_url}").json()["summary"]
+    assert summary["download_refused"] == line and summary["scope_id"] == made_under
+
+    with store.engine.begin() as conn:  # no scope in force at all (as after a withdrawal)
+        conn.execute(update(scopes).values(status="superseded"))
+    got = client.get(f"{job_url}/bundle.zip")
+    assert got.status_code == 400 and "no scope is authorised now" in got.text
+    assert len(_events(store, "disclosure.bundle.refused")) == 2
+
+
+def test_a_bundle_from_before_bundles_recorded_their_scope_is_not_downloaded(
+        login: Any, scoped: World, store: Store, run_jobs: Any) -> None:
+    import json
+
+    client, job_url, job = _bundle(login, scoped.case_id, run_jobs)
+    old = {k: v for k, v in job.summary.items() if k != "scope_id"}
+    with store.engine.begin() as conn:
+        conn.execute(update(jobs_table).where(jobs_table.c.id == job.id).values(
+            summary=json.dumps(old)))
+    got = client.get(f"{job_url}/bundle.zip")
+    assert got.status_code == 400 and "does not record the scope" in got.text
+    assert f"{job_url}/bundle.zip" not in client.get(job_url).text
+    assert not _events(store, "disclosure.bundle.download")
+
+
+def test_a_bundle_whose_scope_changed_while_it_was_made_fails(
+        login: Any, scoped: World, store: Store, run_jobs: Any, narrow_scope: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from conductlens.report import bundle as report_bundle
+
+    gather = report_bundle.gather
+
+    def changed_midway(*args: Any, **kwargs: Any) -> Any:
+        narrow_scope()  # authorised after the bundle began, before its reads ended
+        return gather(*args, **kwargs)
+    monkeypatch.setattr(report_bundle, "gather", changed_midway)
+    client = login("investigator")
+    client.post(f"/cases/{scoped.case_id}/bundle",
+                data={"recipient": "Panel", "csrf": client.csrf})
+    [job] = run_jobs()
+    assert job.state == "failed" and "scope changed while the bundle was being made" in str(
+        job.error)
+    assert client.get(f"/jobs/{job.id}/bundle.zip").status_code == 400

@@ -183,6 +183,95 @@ def test_no_route_leaks_for_any_role(role: str, login: Any, walked: World, store
     assert leaks == [], "\n".join(leaks)
 
 
+# -- the job routes, with real jobs ---------------------------------------------------------
+
+JOB_PATHS = ("/jobs/{job_id}", "/api/jobs/{job_id}", "/jobs/{job_id}/bundle.zip")
+MISSING_JOB = 99_999
+# Inside the walked scope (8 March, a finding relied on), outside the narrower one after it.
+NEWLY_OUTSIDE = ("switch the BWV off",)
+
+
+def _readable(response: Any) -> str:
+    """What an answer says: a zip's HTML and JSON members unpacked (compressed, a leak in a
+    bundle would not show in its bytes), anything else its text."""
+    import io
+    import zipfile
+
+    if not response.content.startswith(b"PK"):
+        return str(response.text)
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        return "\n".join(zf.read(n).decode("utf-8") for n in zf.namelist()
+                         if n.endswith((".html", ".json")))
+
+
+def _investigators_jobs(login: Any, world: World, run_jobs: Any) -> dict[str, int]:
+    """A scan job and a bundle job of the case's investigator (relying on the 8 March
+    finding, so its text is in the bundle), run to the end."""
+    inv = login("investigator")
+    finding = world.sample.finding_ids[1]
+    assert inv.post(f"/cases/{world.case_id}/findings/{finding}/decision",
+                    data={"decision": "relevant", "csrf": inv.csrf}).status_code == 303
+    scan = inv.post(f"/cases/{world.case_id}/scan", data={"csrf": inv.csrf})
+    bundle = inv.post(f"/cases/{world.case_id}/bundle",
+                      data={"recipient": "Misconduct panel", "csrf": inv.csrf})
+    done = run_jobs()
+    assert [j.state for j in done] == ["done", "done"], [j.error for j in done]
+    ids = {"scan": int(scan.headers["location"].rsplit("/", 1)[1]),
+           "bundle": int(bundle.headers["location"].rsplit("/", 1)[1])}
+    assert sorted(ids.values()) == sorted(j.id for j in done)
+    return ids
+
+
+def _walk_jobs(login: Any, world: World, store: Store, ids: dict[str, int],
+               outside: tuple[str, ...]) -> dict[tuple[str, str], Any]:
+    """Every job route of each real job for every role: anyone but the requester gets
+    exactly the answer for a job that does not exist; no answer (a zip's members included)
+    holds text outside the scope in force. Returns the requester's answers."""
+    mine: dict[tuple[str, str], Any] = {}
+    problems: list[str] = []
+    for role in ROLES:
+        client = login(role)
+        for kind, job_id in ids.items():
+            for template in JOB_PATHS:
+                url = template.format(job_id=job_id)
+                got = client.get(url)
+                text = _readable(got)
+                assert got.status_code < 500, (role, url)
+                problems += _check(role, "GET", url, text, world, store)
+                problems += [f"{role} GET {url}: {s!r}" for s in outside if s in text]
+                if role == "investigator":
+                    mine[kind, template] = got
+                    continue
+                missing = client.get(template.format(job_id=MISSING_JOB))
+                if (got.status_code, got.text) != (missing.status_code, missing.text):
+                    problems.append(f"{role} GET {url}: {got.status_code}, not as a missing "
+                                    f"job ({missing.status_code})")
+    assert problems == [], "\n".join(problems)
+    return mine
+
+
+def test_job_routes_with_real_jobs_answer_their_requester_alone(
+        login: Any, walked: World, store: Store, run_jobs: Any, narrow_scope: Any) -> None:
+    ids = _investigators_jobs(login, walked, run_jobs)
+    mine = _walk_jobs(login, walked, store, ids, ())
+    statuses = {k: r.status_code for k, r in mine.items()}
+    assert statuses == {("scan", "/jobs/{job_id}"): 200, ("scan", "/api/jobs/{job_id}"): 200,
+                        ("scan", "/jobs/{job_id}/bundle.zip"): 400,  # a scan has no bundle
+                        ("bundle", "/jobs/{job_id}"): 200, ("bundle", "/api/jobs/{job_id}"): 200,
+                        ("bundle", "/jobs/{job_id}/bundle.zip"): 200}
+    assert NEWLY_OUTSIDE[0] in _readable(mine["bundle", "/jobs/{job_id}/bundle.zip"])
+
+    newer = narrow_scope()  # the bundle's scope is replaced by a narrower one
+    mine = _walk_jobs(login, walked, store, ids, NEWLY_OUTSIDE)
+    download = mine["bundle", "/jobs/{job_id}/bundle.zip"]
+    assert download.status_code == 400 and "no longer in force" in download.text
+    page = mine["bundle", "/jobs/{job_id}"]
+    assert page.status_code == 200 and f"/jobs/{ids['bundle']}/bundle.zip" not in page.text
+    assert f"(scope {newer})" in page.text
+    summary = mine["bundle", "/api/jobs/{job_id}"].json()["summary"]
+    assert "no longer in force" in summary["download_refused"]
+
+
 # -- the attacks of the issue, one by one --------------------------------------------------
 
 

@@ -46,14 +46,23 @@ def _run(ctx: JobContext) -> Outcome:
     return Outcome(result.reference, {"bundle": result.reference, "relied_on": result.relied_on,
                                       "schedule_items": result.schedule_items,
                                       "recipient": str(ctx.job.params["recipient"]),
-                                      "names_approved": list(result.names_approved)})
+                                      "names_approved": list(result.names_approved),
+                                      "scope_id": result.scope_id})
+
+
+def made_under(job: Job) -> int | None:
+    """The scope bundle job ``job`` was made under (None: a job from before bundles
+    recorded it, which is never downloaded)."""
+    found = job.summary.get("scope_id")
+    return found if isinstance(found, int) else None
 
 
 def bundle_zip(store: Store, user: User, job_id: int) -> tuple[str, bytes]:
     """The finished bundle of job ``job_id`` as ``(file name, zip bytes)``, for the person
     who asked for it (``job_for``: while their role may ask for it and they may open the
-    case); refused if it is not done or its files changed since. The download is recorded
-    through the case's door before the zip is made."""
+    case); refused if it is not done, its files changed since, or the scope it was made
+    under is no longer the scope in force (``CaseDoor.bundle_download``, which records the
+    download, or the refusal, before the zip is made)."""
     job = job_for(store, user, job_id)
     if job.kind != KIND or job.state != JobState.DONE or not job.result_ref:
         raise ConductLensError(f"job {job_id} has no finished bundle")
@@ -64,7 +73,8 @@ def bundle_zip(store: Store, user: User, job_id: int) -> tuple[str, bytes]:
                                f"{problems[0]}")
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     CaseDoor(store.engine, user, int(job.case_id or 0)).bundle_download(
-        job.result_ref, str(job.params.get("recipient", "")), dict(manifest["files"]))
+        job.result_ref, str(job.params.get("recipient", "")), dict(manifest["files"]),
+        made_under(job))
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in (*FILES, MANIFEST):

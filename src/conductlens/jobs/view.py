@@ -4,7 +4,9 @@ Only the job's requester sees it (``queue.job_for``). Its file name and error ar
 the case page masks exhibit names. A finished scan keeps what it did as totals (messages
 scanned, findings recorded); its findings by severity and by category are worked out here,
 when the page is shown, inside the scope then in force (``CasePage.scan_findings``): the
-scan reads the whole case, and outside the scope a reviewer is shown totals only.
+scan reads the whole case, and outside the scope a reviewer is shown totals only. A finished
+bundle says whether it may be downloaded now: not once the scope it was made under has been
+replaced (``CaseDoor.bundle_refused``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any
 
+from conductlens.jobs.bundle import KIND as BUNDLE
+from conductlens.jobs.bundle import made_under
 from conductlens.jobs.queue import ASK_FOR_JOBS, Job, JobState, job_for, list_jobs
 from conductlens.jobs.registry import KINDS
 from conductlens.jobs.runner import live_progress
@@ -35,6 +39,8 @@ def job_view(store: Store, user: User, job_id: int) -> dict[str, Any]:
         subject, error = door.masked(subject, error)
         if job.kind == SCAN:
             summary = _scan_summary(door, summary)
+        elif job.kind == BUNDLE and job.state == JobState.DONE:
+            summary = _bundle_summary(door, job, summary)
     return {"id": job.id, "kind": job.kind, "label": kind.label if kind else job.kind,
             "subject": subject, "case_id": job.case_id,
             "state": job.state.value, "progress": live_progress(job, store),
@@ -54,6 +60,13 @@ def _scan_summary(door: CaseDoor, summary: dict[str, Any]) -> dict[str, Any]:
     return summary | {"by_severity": counted["by_severity"],
                       "by_category": counted["by_category"],
                       "findings_in_scope": inside.findings, "scope_id": inside.scope_id}
+
+
+def _bundle_summary(door: CaseDoor, job: Job, summary: dict[str, Any]) -> dict[str, Any]:
+    """A finished bundle's summary, with whether it may be downloaded now: only while the
+    scope it was made under is the scope in force (``download_refused`` says why not)."""
+    made = made_under(job)
+    return summary | {"scope_id": made, "download_refused": door.bundle_refused(made)}
 
 
 def case_jobs(store: Store, user: User, case_id: int, limit: int = 10

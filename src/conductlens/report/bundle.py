@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select
 from conductlens.errors import ConductLensError
 from conductlens.report.bundle_content import BundleContent, gather
 from conductlens.report.disclosure import schedule
-from conductlens.review import audit, cases
+from conductlens.review import audit, cases, scope
 from conductlens.review.accounts import User
 from conductlens.store.tables_review import audit_events
 
@@ -39,6 +39,7 @@ class BundleResult:
     relied_on: int
     schedule_items: int
     names_approved: tuple[str, ...] = ()  # pseudonyms shown by name for the recipient
+    scope_id: int | None = None  # the scope it was made under (in the manifest as "scope")
 
 
 def _sha256(path: Path) -> str:
@@ -70,7 +71,11 @@ def write_bundle(engine: Engine, user: User, case_id: int, recipient: str, folde
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise ConductLensError(f"{folder}: the output folder must be empty")
+    before = _scope_in_force(engine, case_id)
     content = gather(engine, user, case_id, recipient.strip(), _reference(engine, case_id))
+    if content.scope_id != before:  # its reads straddle two scopes: it holds neither's alone
+        raise ConductLensError("the authorised scope changed while the bundle was being made; "
+                               "make it again")
     items = schedule(content)
     html = render_html(content, items)
     (folder / "bundle.html").write_text(html, encoding="utf-8")
@@ -83,11 +88,19 @@ def write_bundle(engine: Engine, user: User, case_id: int, recipient: str, folde
                 "produced_by": content.produced_by,
                 "produced_at": content.produced_at.isoformat(timespec="seconds"),
                 "exhibits": {e.reference: e.sha256 for e in content.exhibits},
-                "names_approved": _approvals(content)}
+                "names_approved": _approvals(content), "scope": content.scope_id}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _record(engine, user, case_id, content, files)
     return BundleResult(content.reference, folder, files, len(content.relied_on), len(items),
-                        tuple(a.pseudonym for a in content.approvals))
+                        tuple(a.pseudonym for a in content.approvals), content.scope_id)
+
+
+def _scope_in_force(engine: Engine, case_id: int) -> int | None:
+    """The id of the scope in force now: a replaced scope is never in force again, so the
+    same id before and after the bundle's reads means every read was under that scope."""
+    with engine.connect() as conn:
+        found = scope.current(conn, case_id)
+    return found.id if found else None
 
 
 def _approvals(content: BundleContent) -> list[dict[str, object]]:

@@ -71,6 +71,7 @@ class BundleContent:
     produced_by: str
     produced_at: datetime
     approvals: tuple[RecipientName, ...] = ()  # names shown by approval for the recipient
+    scope_id: int | None = None  # the scope in force when it was gathered
 
 
 def _notes(conn: Connection, case_id: int, finding_id: int, namer: Namer
@@ -155,5 +156,5 @@ def gather(engine: Engine, user: User, case_id: int, recipient: str, reference: 
             datetime.now().astimezone(),
             tuple(replace(a, reason=namer.redact(a.reason),
                           decision_reason=namer.redact(a.decision_reason or ""))
-                  for a in approved_for(conn, case_id, recipient)))
+                  for a in approved_for(conn, case_id, recipient)), current.id)
     return content

@@ -251,16 +251,41 @@ class CaseDoor(QueueTools, ConversationReader, SearchReader, PeopleReader, CaseP
             return outcomes.record_referral(conn, referral, self._actor)
         return int(self._write(P.EDIT_CASE, act))
 
-    def bundle_download(self, reference: str, recipient: str, files: dict[str, str]) -> None:
-        """Record that this user takes bundle ``reference`` (made for ``recipient``; its
-        files' hashes) away, before any of its bytes are returned: the bundle holds content,
-        so each download is a disclosure of its own, under the scope in force."""
+    def bundle_refused(self, made_under: int | None) -> str | None:
+        """Why a bundle made under scope ``made_under`` may not leave now, in one line for
+        its requester (None: it may): only the scope in force says what may be disclosed."""
+        self._need(P.READ_CONTENT)
+        with self.engine.connect() as conn:
+            self._open(conn)
+            return bundle_refusal(made_under, scope.current(conn, self.case_id))
+
+    def bundle_download(self, reference: str, recipient: str, files: dict[str, str],
+                        made_under: int | None = None) -> None:
+        """Record that this user takes bundle ``reference`` (made for ``recipient`` under
+        scope ``made_under``; its files' hashes) away, before any of its bytes are returned:
+        the bundle holds content, so each download is a disclosure of its own, under the
+        scope in force. A bundle made under another scope (replaced since, or none in force
+        now) is refused, and the refusal recorded (``disclosure.bundle.refused``): it may
+        hold content outside the scope now authorised."""
         self._need(P.READ_CONTENT)
 
-        def act(conn: Connection) -> None:
-            self._audit(conn, "disclosure.bundle.download", scope.require(conn, self.case_id),
-                        {}, {"bundle": reference, "recipient": recipient, "files": files})
-        self._write(P.EDIT_CASE, act)
+        def act(conn: Connection) -> str | None:
+            in_force = scope.current(conn, self.case_id)
+            why = bundle_refusal(made_under, in_force)
+            detail: dict[str, object] = {"bundle": reference, "recipient": recipient,
+                                         "made_under_scope": made_under}
+            if why is not None:
+                self._audit(conn, "disclosure.bundle.refused", in_force,
+                            {"scope": [made_under] if made_under is not None else []},
+                            detail | {"scope_in_force": in_force.id if in_force else None,
+                                      "why": why})
+                return why
+            self._audit(conn, "disclosure.bundle.download", in_force, {},
+                        detail | {"files": files})
+            return None
+        why = self._write(P.EDIT_CASE, act)  # a refusal is committed with its record
+        if why is not None:
+            raise BundleNotInForce(why)
 
     def run_policy(self, store: Any, progress: Callable[[int, int], None] | None = None
                    ) -> ScanSummary:
@@ -271,6 +296,25 @@ class CaseDoor(QueueTools, ConversationReader, SearchReader, PeopleReader, CaseP
         self.reference()
         self._need(P.EDIT_CASE)
         return scan_case(store, self.case_id, self._actor, progress)
+
+
+class BundleNotInForce(ConductLensError):
+    """A bundle made under a scope that is not the scope in force: it may not leave."""
+
+
+def bundle_refusal(made_under: int | None, in_force: scope.Scope | None) -> str | None:
+    """The one line that says why a bundle made under scope ``made_under`` may not be
+    downloaded while ``in_force`` is the scope in force (None: it may)."""
+    if made_under is None:
+        return ("This bundle does not record the scope it was made under; make a new bundle "
+                "under the scope now authorised.")
+    if in_force is None:
+        return (f"This bundle was made under scope {made_under}, which is no longer in force; "
+                "no scope is authorised now, so no bundle can be downloaded.")
+    if in_force.id != made_under:
+        return (f"This bundle was made under scope {made_under}, which is no longer in force; "
+                f"make a new bundle under the scope now authorised (scope {in_force.id}).")
+    return None
 
 
 def open_case(engine: Engine, user: User, reference: str, allegation: str) -> int:
