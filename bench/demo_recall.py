@@ -63,12 +63,11 @@ def ground_truth(seed: int = 7) -> dict[str, Any]:
 def _serious(findings: list[Finding]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for finding in findings:
-        if finding.severity >= Severity.MEDIUM:
-            out[finding.message_id].add(finding.category)
+        serious = {finding.category} if finding.severity >= Severity.MEDIUM else set()
         # A category folded into a stronger one of its family counts at its own severity.
-        out[finding.message_id].update(
-            name for name, severity in finding.merged if severity >= Severity.MEDIUM
-        )
+        serious |= {name for name, severity in finding.merged if severity >= Severity.MEDIUM}
+        if serious:  # a message with low findings only is not flagged, nor counted as such
+            out[finding.message_id] |= serious
     return out
 
 
