@@ -253,10 +253,28 @@ def test_each_distinct_text_is_read_once(
         return real(encoder, texts, frozen)
 
     monkeypatch.setattr(conduct, "lower_layers", counting)
+    model.recent.clear()
     texts = ["on my way", "delete the group before PSD see it", "on my way", "on my way"]
     probs = model.probabilities(texts)
     assert sorted(read) == sorted(set(texts))
     assert probs.shape == (4, len(model.labels))
     np.testing.assert_array_equal(probs[0], probs[2])
-    np.testing.assert_allclose(probs[1], model.probabilities([texts[1]])[0], atol=1e-5)
+    # Read again (the same message in a second exhibit): from the cache, the same scores.
+    again = model.probabilities([texts[1], "brew anyone?"])
+    assert sorted(read) == sorted({*texts, "brew anyone?"})
+    np.testing.assert_array_equal(again[0], probs[1])
+    model.recent.clear()
+    np.testing.assert_allclose(model.probabilities([texts[1]])[0], probs[1], atol=1e-5)
     assert model.probabilities([]).shape == (0, len(model.labels))
+
+
+def test_the_cache_keeps_the_most_recent_texts(
+    model: ConductModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conductlens.detect.conduct as conduct
+
+    monkeypatch.setattr(conduct, "CACHE_SIZE", 2)
+    model.recent.clear()
+    model.probabilities(["one", "two", "three"])
+    assert list(model.recent) == ["two", "three"]
+    model.recent.clear()

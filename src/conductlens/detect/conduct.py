@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from conductlens.detect.semantic import MAX_TOKENS, _encoder, encoder_hash
 F64 = npt.NDArray[np.float64]
 FORMAT = "1"
 BATCH = 64
+CACHE_SIZE = 50_000  # rows of 21 scores: about 10 MB
 ANY = "misconduct"  # auxiliary output: the message belongs to some category (not profanity)
 AUX_OUTPUTS = (ANY, "hate", "offensive")
 
@@ -114,6 +116,7 @@ class ConductModel:
     frozen: int
     encoder_sha256: str
     net: Any = field(repr=False)
+    recent: OrderedDict[str, F64] = field(default_factory=OrderedDict, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path, name: str | None = None) -> ConductModel:
@@ -158,21 +161,35 @@ class ConductModel:
     def probabilities(self, texts: Sequence[str]) -> F64:
         """Calibrated probabilities, one row per text and one column per label.
 
-        Each distinct text is read once: shift groups repeat "ok", "on my way" and forwarded
-        messages, and occlusion variants of short messages often coincide."""
+        Each distinct text is read once, and recently read texts come from a small cache:
+        shift groups repeat "ok", "on my way" and forwarded messages (a quarter of the demo
+        group's messages are distinct), and the same message sits in two exhibits of a case."""
+        missing = [text for text in dict.fromkeys(texts) if text not in self.recent]
+        fresh = self._read(missing)
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float64)
+        for row, text in enumerate(texts):
+            out[row] = fresh[text] if text in fresh else self.recent[text]
+        for text in dict.fromkeys(texts):  # most recently used last, in the order given
+            self.recent[text] = fresh[text] if text in fresh else self.recent[text]
+            self.recent.move_to_end(text)
+        while len(self.recent) > CACHE_SIZE:
+            self.recent.popitem(last=False)  # the oldest first
+        return out
+
+    def _read(self, texts: Sequence[str]) -> dict[str, F64]:
+        # The encoder's lower layers, the fine-tuned top and the head, in batches of similar
+        # length (less padding).
         torch = _torch()
-        distinct = list(dict.fromkeys(texts))
-        scores = np.zeros((len(distinct), len(self.labels)), dtype=np.float64)
-        order = sorted(range(len(distinct)), key=lambda i: len(distinct[i]))  # less padding
+        out: dict[str, F64] = {}
+        order = sorted(texts, key=len)
         encoder = _encoder(self.encoder_sha256)
         for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            hidden, mask = lower_layers(encoder, [distinct[i] for i in rows], self.frozen)
+            batch = order[start : start + BATCH]
+            hidden, mask = lower_layers(encoder, batch, self.frozen)
             with torch.inference_mode():
                 logits = self.net(hidden, mask) / self.temperature
-            scores[rows] = torch.sigmoid(logits).double().numpy()
-        position = {text: row for row, text in enumerate(distinct)}
-        return scores[[position[text] for text in texts]] if texts else scores
+            out.update(zip(batch, torch.sigmoid(logits).double().numpy(), strict=True))
+        return out
 
     def flagged(self, probabilities: F64) -> list[dict[int, float]]:
         """For each row, the category columns flagged and their scores.
