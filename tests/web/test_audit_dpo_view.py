@@ -94,3 +94,16 @@ def test_an_exhibit_the_command_line_recorded_by_reference_is_named(
     assert page.status_code == 200
     assert "EXH-00003" in page.text.split("<tbody>")[1]
     assert aud.get("/audit/seen").status_code == 200
+
+
+def test_a_records_detail_reads_as_labelled_lines_not_json(
+        login: Any, scoped: World, store: Store) -> None:
+    audit.record(store.engine, audit.AuditEvent(
+        "cli:custodian", "cli.search", None, {},
+        "evidence custodian search by command line",
+        {"case": "PSD/1", "terms": ["delete", "chat"], "limit": 50, "recipient": None}))
+    rows = login("auditor").get("/audit").text.split("<tbody>")[1].split("</tr>")
+    (row,) = [r for r in rows if "cli.search" in r]
+    assert '<span class="muted">terms:</span> delete, chat' in row
+    assert '<span class="muted">limit:</span> 50' in row
+    assert "recipient" not in row and '{"case"' not in row
