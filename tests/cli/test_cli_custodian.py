@@ -95,3 +95,22 @@ def test_search_records_its_terms_before_reading(db: str) -> None:
     assert result.exit_code == 0, result.output
     (detail,) = [d for a, d in _actions(db) if a == "cli.search"]
     assert detail["terms"] == ["message", "19999"] and detail["results"] == 1
+
+
+def test_a_case_reads_an_exhibit_it_shares_with_an_earlier_case(tmp_path: Path) -> None:
+    """The same chat filed under a second case is that case's evidence too: `search` and
+    `export-messages --case` read it (they once read only an exhibit's first case)."""
+    chat, db = _chat(tmp_path / "chat.txt", 5), str(tmp_path / "s.db")
+    for case in ("PSD/1", "PSD/2"):
+        done = CliRunner().invoke(app, ["ingest", str(chat), "--db", db, "--case", case])
+        assert done.exit_code == 0, done.output
+    found = CliRunner().invoke(app, ["search", "message 3", "--db", db, "--case", "PSD/2",
+                                     "--json"])
+    assert found.exit_code == 0, found.output
+    assert [json.loads(line)["text"] for line in found.output.splitlines()] == [
+        '=HYPERLINK("x") message 3']
+    out = tmp_path / "two.jsonl"
+    export = CliRunner().invoke(app, ["export-messages", "--db", db, "--case", "PSD/2",
+                                      "--output", str(out)])
+    assert export.exit_code == 0, export.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 5

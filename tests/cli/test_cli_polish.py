@@ -50,3 +50,44 @@ def test_formats_as_json() -> None:
     result = CliRunner().invoke(app, ["formats", "--json"])
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.exit_code == 0 and "whatsapp-text" in {r["name"] for r in rows}
+
+
+@pytest.mark.parametrize("command", [
+    ["exhibits"], ["search", "morning"], ["findings"], ["export-messages"], ["responses"],
+    ["key-facts"]])
+def test_a_read_of_a_mistyped_store_creates_nothing(tmp_path: Path, command: list[str]) -> None:
+    typo = tmp_path / "conductlesn.db"
+    result = CliRunner().invoke(app, [*command, "--db", str(typo)])
+    assert result.exit_code == 1 and not typo.exists()
+    assert result.output.strip() == f"error: no store at {typo} (nothing was created)"
+
+
+def test_a_store_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "s.db"
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path), "--db", str(missing)])
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: cannot open store {missing}: unable to open database file")
+    assert "sqlalche.me" not in line and "OperationalError" not in line
+
+
+def test_an_export_to_a_file_says_how_many_it_wrote(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "m.jsonl"
+    result = CliRunner().invoke(app, ["export-messages", "--db", db, "--output", str(out)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert f"Exported 2 message(s) to {out}." in result.output
+
+
+@pytest.mark.parametrize(("flags", "said"), [
+    ([], "listening on 127.0.0.1:8765 for a TLS proxy"),
+    (["--http"], "ConductLens on http://127.0.0.1:8765/")])
+def test_serve_names_the_address_it_really_listens_on(
+        db: str, monkeypatch: pytest.MonkeyPatch, flags: list[str], said: str) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    result = CliRunner().invoke(app, ["serve", "--db", db, "--port", "8765", "--no-jobs",
+                                      *flags], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert said in result.output and "https://" not in result.output

@@ -50,6 +50,13 @@ def test_table_1_1_year_ending_march_2022_is_reproduced_exactly(tmp_path: Path) 
     # Nothing in the year before.
     before = CliRunner().invoke(app, ["key-facts", "--json", "--year", "2020-21", "--db", db])
     assert json.loads(before.output)["cases_finalised"] == 0
+    table = CliRunner().invoke(app, ["key-facts", "--year", "2021-22", "--db", db],
+                               env={"COLUMNS": "120"}).output
+    assert "Proceedings: Complaint" in table and "Median per case" in table
+    assert "per_case_median" not in table
+    empty = CliRunner().invoke(app, ["key-facts", "--year", "2020-21", "--db", db]).output
+    assert empty.splitlines()[1] == ("No outcome was finalised in that year; years with "
+                                     "outcomes: 2021-22 (--year).")
 
 
 def _o(case_id: int, finalised: date, **changes: object) -> Outcome:

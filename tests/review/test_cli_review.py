@@ -65,6 +65,9 @@ def test_users_commands_unlock_disable_reset_and_change_role(tmp_path: Path) -> 
     refused = runner.invoke(_app(), ["users", "add", "ed", "--role", "analyst", "--db", db],
                             input="          \n")
     assert refused.exit_code == 1 and "only spaces" in refused.output
+    empty = runner.invoke(_app(), ["users", "add", "ed", "--role", "analyst", "--db", db],
+                          input="")
+    assert empty.exit_code == 1 and "a password is needed" in empty.output
     reason = ["--reason", "Ticket 7 from the helpdesk"]
     for args, said in (
         (["unlock", "ivy"], "Unlocked ivy"),

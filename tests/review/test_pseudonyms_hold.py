@@ -182,3 +182,17 @@ def test_numbers_survive_a_new_exhibit(store: Store, scoped: World) -> None:
     with store.engine.begin() as conn:
         matching.link_by_identifier(conn, [second.exhibit_id], "investigator")
     assert _people(store, scoped) == before  # the same people keep the same numbers
+
+
+def test_you_is_a_word_not_the_phone_owners_name(store: Store, world: World) -> None:
+    """A WhatsApp text export names the phone's owner "You": the word "you" in a message
+    stays "you" rather than becoming that owner's pseudonym."""
+    from conductlens.ingest._whatsapp_emit import OWNER
+    from conductlens.review.pseudonyms import OWNER_SELF
+
+    assert OWNER_SELF == OWNER
+    with store.engine.begin() as conn:
+        conn.execute(insert(t.participants).values(
+            exhibit_id=world.sample.exhibit_id, key=OWNER, name=OWNER, is_owner=True))
+        text = Namer(conn, world.case_id, []).redact("not if you leave Beth in charge")
+    assert text == "not if you leave Participant 01 in charge"

@@ -80,3 +80,30 @@ def test_the_page_finds_an_old_record_edited_after_it_was_verified(
         conn.execute(audit_events.update().where(audit_events.c.id == 2)
                      .values(username="someone"))
     assert "Chain broken at record 2" in aud.get("/audit").text
+
+
+def test_an_exhibit_the_command_line_recorded_by_reference_is_named(
+        login: Any, scoped: World, store: Store) -> None:
+    """`conductlens ingest` records the exhibit as "EXH-00003", the web by its id: the page
+    reads both (it once answered 500 to every auditor after a command-line ingest)."""
+    audit.record(store.engine, audit.AuditEvent(
+        "cli:custodian", "exhibit.add", None, {"exhibit": ["EXH-00003"]},
+        "exhibit collected by command line"))
+    aud = login("auditor")
+    page = aud.get("/audit")
+    assert page.status_code == 200
+    assert "EXH-00003" in page.text.split("<tbody>")[1]
+    assert aud.get("/audit/seen").status_code == 200
+
+
+def test_a_records_detail_reads_as_labelled_lines_not_json(
+        login: Any, scoped: World, store: Store) -> None:
+    audit.record(store.engine, audit.AuditEvent(
+        "cli:custodian", "cli.search", None, {},
+        "evidence custodian search by command line",
+        {"case": "PSD/1", "terms": ["delete", "chat"], "limit": 50, "recipient": None}))
+    rows = login("auditor").get("/audit").text.split("<tbody>")[1].split("</tr>")
+    (row,) = [r for r in rows if "cli.search" in r]
+    assert '<span class="muted">terms:</span> delete, chat' in row
+    assert '<span class="muted">limit:</span> 50' in row
+    assert "recipient" not in row and '{"case"' not in row

@@ -181,3 +181,15 @@ def test_the_team_picker_offers_only_those_not_on_the_team(login: Any, scoped: W
     assert ('data-testid="error-team-add">Add to the case team: supervisor is already on the '
             'case team') in answer.text
     assert 'value="Already here"' in answer.text
+
+
+def test_a_scope_names_its_conversations_not_their_row_numbers(login: Any,
+                                                               scoped: World) -> None:
+    body = login("investigator").get(f"/cases/{scoped.case_id}?tab=scope").text
+    box = body.split('<article class="scopebox')[1].split("<strong>Rationale")[0]
+    assert "; 1 conversation (" in box and "conversations 1" not in box
+
+
+def test_outcome_labels_read_as_words(login: Any, scoped: World) -> None:
+    body = login("investigator").get(f"/cases/{scoped.case_id}/outcomes").text
+    assert ">Sexual orientation</label>" in body and ">age</label>" not in body

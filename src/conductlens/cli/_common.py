@@ -51,15 +51,23 @@ def user_errors() -> Iterator[None]:
         raise fail("interrupted", 130) from None
 
 
+def _driver_reason(exc: Exception) -> str:
+    """The driver's own words, on one line: SQLAlchemy wraps them with its class name and a
+    second line pointing at its web site, which tells a custodian nothing."""
+    orig = getattr(exc, "orig", None)
+    reason = " ".join(str(orig if orig is not None else exc).split())
+    if "unable to open database file" in reason:
+        reason += " (does its folder exist, and may you write there?)"
+    return reason or exc.__class__.__name__
+
+
 def open_store(db: str | None) -> Store:
     """The store named by --db, else $CONDUCTLENS_DB, else ./conductlens.db."""
     settings = Settings()
     try:
         return Store.open(db or settings.db, settings.exhibit_dir)
     except Exception as exc:  # noqa: BLE001 - any driver error is reported in one line
-        raise fail(
-            f"cannot open store {db or settings.db}: {exc.__class__.__name__}: {exc}"
-        ) from None
+        raise fail(f"cannot open store {db or settings.db}: {_driver_reason(exc)}") from None
     finally:
         sys.stdout.flush()
 

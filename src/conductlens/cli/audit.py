@@ -89,8 +89,12 @@ def checkpoint(
 def export(
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
-    case_id: Annotated[int | None, typer.Option("--case-id")] = None,
-    username: Annotated[str, typer.Option("--user")] = "",
+    case_id: Annotated[int | None, typer.Option(
+        "--case-id", help="Only this case's records (its number, as in the web address).")
+    ] = None,
+    username: Annotated[str, typer.Option(
+        "--user", help="Only this user's records (a web account, or cli:NAME for the "
+        "command line).")] = "",
 ) -> None:
     """Write the audit log (optionally filtered) to stdout; CSV cells are formula-guarded."""
     from conductlens.review import audit

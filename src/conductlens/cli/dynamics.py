@@ -12,7 +12,7 @@ from rich.table import Table
 from conductlens.cli._common import (
     DbOption,
     fail,
-    open_store,
+    open_existing_store,
     record_audit,
     require_case,
     user_errors,
@@ -46,7 +46,7 @@ def responses(
 ) -> None:
     """Who was present for a message, and who endorsed, challenged, stayed silent or left;
     audited like export-messages (a custodian tool over whole exhibits)."""
-    store = open_store(db)
+    store = open_existing_store(db)
     require_case(store, case)
     window = Window(window_messages, window_minutes)
     with user_errors(), store.engine.connect() as conn:

@@ -26,6 +26,7 @@ from conductlens.cli._common import (
     DbOption,
     err_console,
     fail,
+    open_existing_store,
     open_store,
     record_audit,
     require_case,
@@ -173,7 +174,7 @@ def exhibits(
     = False,
 ) -> None:
     """List the exhibits in the store with their hashes, counts, cases and shared chats."""
-    store = open_store(db)
+    store = open_existing_store(db)
     with store.engine.connect() as conn:
         rows = reads.list_exhibits(conn)
     if as_json:
@@ -253,7 +254,7 @@ def search(
 ) -> None:
     """Full-text search over message text (case and letter width ignored); the search terms
     are recorded in the audit log before anything is read."""
-    store = open_store(db)
+    store = open_existing_store(db)
     require_case(store, case)
     with user_errors():
         found = CustodianSession(store, reason).search(query, case, limit)
@@ -306,12 +307,14 @@ def export_messages(
         raise fail(f"--format must be jsonl or csv, not {fmt!r}")
     with user_errors():
         zone = parse_zone(timezone)
-    store = open_store(db)
+    store = open_existing_store(db)
     require_case(store, case)
     session = CustodianSession(store, reason)
     with user_errors(), _output(output) as fh, _closed_early():
-        session.export(fh, fmt, case=case, zone=zone, recipient=recipient,
-                       output=str(output) if output else "stdout")
+        count = session.export(fh, fmt, case=case, zone=zone, recipient=recipient,
+                               output=str(output) if output else "stdout")
+    if output is not None:  # stdout carries the records themselves: nothing else is said
+        err_console.print(f"Exported {count:,} message(s) to {output}.", highlight=False)
 
 
 @contextmanager

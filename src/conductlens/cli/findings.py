@@ -10,7 +10,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from conductlens.cli._common import DbOption, open_store, record_audit, require_case, user_errors
+from conductlens.cli._common import (
+    DbOption,
+    open_existing_store,
+    record_audit,
+    require_case,
+    user_errors,
+)
 from conductlens.store.findings import list_findings
 
 console = Console()
@@ -36,7 +42,7 @@ def findings(
     ] = "evidence custodian findings listing by command line",
 ) -> None:
     """List stored findings (what `scan` found), one per message and category; audited."""
-    store = open_store(db)
+    store = open_existing_store(db)
     require_case(store, case)
     with user_errors(), store.engine.connect() as conn:
         found = list(list_findings(conn, case=case, min_severity=min_severity))

@@ -17,6 +17,7 @@ from conductlens.cli._common import (
     DbOption,
     err_console,
     fail,
+    open_existing_store,
     open_store,
     record_audit,
     user_errors,
@@ -39,29 +40,51 @@ def key_facts_command(
     for one financial year, from the outcomes recorded (counts only)."""
     if ctx.invoked_subcommand is not None:
         return
-    from conductlens.report.key_facts import key_facts
+    from conductlens.report.key_facts import key_facts, years_held
 
     with user_errors():
-        store = open_store(db)
+        store = open_existing_store(db)
         with store.engine.connect() as conn:
             facts = key_facts(conn, year)
+            held = years_held(conn)
     if as_json:
         sys.stdout.write(json.dumps(facts, indent=2) + "\n")
         return
-    _print_facts(facts)
+    _print_facts(facts, held)
 
 
-def _print_facts(facts: dict[str, object]) -> None:
+_HOURS = {"total": "Total", "per_case_median": "Median per case"}
+
+
+def _print_facts(facts: dict[str, object], held: list[str]) -> None:
     from conductlens.report.terms import label
 
     console.print(f"Key facts {facts['year']}: {facts['cases_finalised']} cases finalised")
+    if not facts["cases_finalised"]:
+        others = [y for y in held if y != facts["year"]]
+        console.print("No outcome was finalised in that year" + (
+            f"; years with outcomes: {', '.join(others)} (--year)." if others else "."))
+        return
+    for case_type, counts in dict(facts["proceedings"]).items():  # type: ignore[call-overload]
+        _print_counts(f"Proceedings: {label(case_type)}", counts)
     for key in ("findings", "actions", "standards", "median_days_to_finalise", "hours"):
-        table = Table(title=key.replace("_", " ").capitalize(), title_justify="left")
-        table.add_column("")
-        table.add_column("n", justify="right")
-        for name, n in dict(facts[key]).items():  # type: ignore[call-overload]
-            table.add_row(label(name), str(n))
-        console.print(table)
+        title = key.replace("_", " ").capitalize()
+        counts = {_HOURS.get(k, k): v for k, v in dict(facts[key]).items()}  # type: ignore[call-overload]
+        _print_counts(title, counts)
+
+
+def _print_counts(title: str, counts: dict[str, object]) -> None:
+    from conductlens.report.terms import label
+
+    if not counts:
+        console.print(f"{title}: none")
+        return
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    table.add_column("n", justify="right")
+    for name, n in counts.items():
+        table.add_row(label(name), str(n))
+    console.print(table)
 
 
 def key_facts_export(

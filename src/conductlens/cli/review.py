@@ -32,7 +32,12 @@ def _serve(store: Store, host: str, port: int, http: bool, jobs: bool = True) ->
     region = Settings().phone_region
     app = create_app(store, WebSettings(secure_cookies=not http, phone_region=region,
                                         run_jobs=jobs))
-    console.print(f"ConductLens on http{'' if http else 's'}://{host}:{port}/ (Ctrl-C stops)")
+    if http:
+        console.print(f"ConductLens on http://{host}:{port}/ (Ctrl-C stops)")
+    else:  # what listens is plain HTTP; the address people open is the TLS proxy's
+        console.print(f"ConductLens listening on {host}:{port} for a TLS proxy; its session "
+                      "cookie is sent only over HTTPS: open it through the proxy, or add "
+                      "--http to use it on this machine (Ctrl-C stops)")
     # Access logs hold paths only; search terms travel in POST bodies, never in URLs.
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
@@ -57,7 +62,7 @@ def demo(
 ) -> None:
     """Build a demo store (exhibits, register, one account per role, a case awaiting
     authorisation, findings, an audit trail), print the passwords once, then serve it."""
-    from conductlens.review.demo_setup import build_demo
+    from conductlens.review.demo_setup import CASE, build_demo
 
     with user_errors():
         store = open_store(db or str(Path(tempfile.mkdtemp(prefix="conductlens-demo-")) /
@@ -66,7 +71,7 @@ def demo(
         files = out or Path(tempfile.mkdtemp(prefix="conductlens-demo-files-"))
         accounts = build_demo(store, files)
         console.print(f"Demo store: {store.url}")
-        console.print(f"Case {accounts.case_id}: exhibits {', '.join(accounts.exhibits)}; "
+        console.print(f"Case {CASE}: exhibits {', '.join(accounts.exhibits)}; "
                       f"{accounts.findings} findings; a scope awaits authorisation.")
         console.print("Accounts (passwords are shown once):")
         for username, password in accounts.passwords.items():

@@ -103,7 +103,10 @@ def objects(conn: Connection, rows: list[dict[str, Any]]) -> dict[int, list[Show
     case; never a real name (the DPO reads who looked, not whom)."""
     parsed = {int(r["id"]): (r["case_id"], json.loads(str(r["object_ids"]) or "{}"))
               for r in rows}
-    refs = _exhibit_refs(conn, {int(i) for _, o in parsed.values() for i in o.get("exhibit", [])})
+    # The web records an exhibit by its id, the command line's ingest by its reference
+    # ("EXH-00003"): the chain is never rewritten, so both are read.
+    refs = _exhibit_refs(conn, {int(i) for _, o in parsed.values() for i in o.get("exhibit", [])
+                                if _is_id(i)})
     names = _pseudonyms(conn, {(c, int(i)) for c, o in parsed.values()
                                for i in o.get("participant", []) if c is not None})
     shown: dict[int, list[Shown]] = {}
@@ -123,7 +126,7 @@ def _shown(kind: str, ids: list[Any], case_id: int | None, refs: dict[int, str],
     out = []
     for i in ids:
         if kind == "exhibit":
-            out.append(Shown(refs.get(int(i), f"exhibit {i}")))
+            out.append(Shown(refs.get(int(i), f"exhibit {i}") if _is_id(i) else str(i)))
         elif kind == "participant" and case_id is not None:
             out.append(Shown(names.get((case_id, int(i)), "a participant")))
         elif kind in LINKS and case_id is not None:
@@ -131,6 +134,11 @@ def _shown(kind: str, ids: list[Any], case_id: int | None, refs: dict[int, str],
         else:
             out.append(Shown(f"{kind} {i}"))
     return out
+
+
+def _is_id(value: object) -> bool:
+    """A row id (``3``, ``"3"``) rather than a reference such as ``"EXH-00003"``."""
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
 
 
 def _exhibit_refs(conn: Connection, ids: set[int]) -> dict[int, str]:

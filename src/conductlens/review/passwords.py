@@ -37,7 +37,7 @@ def _is_common(password: str) -> bool:
 def problem(password: str, username: str = "") -> str | None:
     """Why ``password`` is refused, or None when it may be used."""
     if not password.strip():
-        return "a password cannot be only spaces"
+        return "a password is needed: it cannot be empty or only spaces"
     if len(password) < MIN_LENGTH:
         return f"passwords need at least {MIN_LENGTH} characters"
     if len(password) > MAX_LENGTH:

@@ -55,24 +55,31 @@ class _Who:
     phone: str | None
 
 
+# How a WhatsApp text export names the phone's owner (``ingest._whatsapp_emit.OWNER``): a
+# word, not a name, so "you" in a message is never masked as the owner's pseudonym.
+OWNER_SELF = "You"
+
+
 def _participants(conn: Connection, case_id: int) -> dict[int, _Who]:
     ids = exhibit_ids(conn, case_id)
     rows = conn.execute(
         select(t.participants.c.id, t.participants.c.name, t.participants.c.phone,
-               t.participants.c.key, participant_links.c.person_id, people.c.name)
+               t.participants.c.key, participant_links.c.person_id, people.c.name,
+               t.participants.c.is_owner)
         .outerjoin(participant_links, participant_links.c.participant_id == t.participants.c.id)
         .outerjoin(people, people.c.id == participant_links.c.person_id)
         .where(t.participants.c.exhibit_id.in_(ids))
     ).all()
     out = {}
-    for pid, name, phone, key, person_id, person_name in rows:
+    for pid, name, phone, key, person_id, person_name, is_owner in rows:
         e164 = to_e164(phone) if phone else None
         identity = (f"person:{person_id}" if person_id is not None
                     else f"phone:{e164}" if e164 else f"participant:{pid}")
         real = person_name or name or phone or key
         # The contact name belongs to the participant; a linked register name is masked as
         # the register person (``person:N``), so a later link or unlink changes no text.
-        out[int(pid)] = _Who(identity, person_id, real, (name,) if name else (), phone)
+        in_text = name if name and not (is_owner and name == OWNER_SELF) else None
+        out[int(pid)] = _Who(identity, person_id, real, (in_text,) if in_text else (), phone)
     return _one_per_person(out, people_across_exhibits(conn, ids))
 
 

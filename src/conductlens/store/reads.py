@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select
 
 from conductlens.store import tables as t
-from conductlens.store.groups import also_in, cases_of
+from conductlens.store.groups import also_in, cases_of, exhibits_of
 from conductlens.store.search import search_ids
 
 m, c, p, e = t.messages, t.conversations, t.participants, t.exhibits
@@ -64,8 +64,9 @@ def message_query(case: str | None, query: str | None, dialect: str) -> Any:
         .outerjoin(sender, sender.c.id == m.c.sender_id)
         .order_by(m.c.exhibit_id, m.c.seq)
     )
-    if case:
-        q = q.join(t.cases, t.cases.c.id == e.c.case_id).where(t.cases.c.reference == case)
+    if case:  # every exhibit of the case, those shared with an earlier case included
+        case_id = select(t.cases.c.id).where(t.cases.c.reference == case).scalar_subquery()
+        q = q.where(e.c.id.in_(exhibits_of(case_id)))
     if query is not None:
         ids = search_ids(dialect, query)
         q = q.where(m.c.id.in_(ids)) if ids is not None else q.where(m.c.id < 0)

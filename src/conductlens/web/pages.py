@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,31 @@ def _when(value: datetime | date | None) -> str:
     return value.strftime("%d %b %Y")
 
 
+def _detail(raw: str | None) -> list[tuple[str, str]]:
+    """An audit record's detail (JSON) as labelled lines for a reader, not a programmer:
+    ``{"case_id": null, "terms": ["a", "b"]}`` is ``[("terms", "a, b")]``."""
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return [("", str(raw))]
+    if not isinstance(value, dict):
+        return [("", json.dumps(value, ensure_ascii=False))]
+    out = []
+    for key, item in value.items():
+        if item in (None, "", [], {}):
+            continue  # an unset filter or option says nothing
+        if isinstance(item, list):
+            shown = ", ".join(str(i) for i in item)
+        elif isinstance(item, dict):
+            shown = json.dumps(item, ensure_ascii=False, sort_keys=True)
+        else:
+            shown = str(item)
+        out.append((str(key).replace("_", " "), shown))
+    return out
+
+
 _TEMPLATES.env.filters["when"] = _when
+_TEMPLATES.env.filters["detail"] = _detail
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200

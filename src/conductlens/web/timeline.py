@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from html import escape
 
-PALETTE = ("#1f5f8b", "#b5462f", "#3c7a3c", "#7a4b94", "#a06a00", "#4a4a4a")
+PALETTE = ("#1f5f8b", "#b5462f", "#3c7a3c", "#7a4b94", "#a06a00", "#4a4a4a", "#0f8a8a",
+           "#c2185b", "#6d8f1e", "#5c6bc0", "#8d5524", "#9e9e9e")
 WIDTH, HEIGHT, LEFT, BOTTOM = 720, 200, 32, 36
+# The legend wraps: three names a row, each room for the longest category name.
+LEGEND_PER_ROW, LEGEND_STEP, LEGEND_ROW = 3, 230, 18
 
 
 def timeline_svg(rows: list[tuple[date, str, int]]) -> str:
@@ -22,7 +25,9 @@ def timeline_svg(rows: list[tuple[date, str, int]]) -> str:
         totals[day] = totals.get(day, 0) + n
     top = max(totals.values())
     bar = (WIDTH - LEFT) / len(days)
-    parts = [f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT + 30}" role="img" '
+    rows_of_legend = -(-len(categories) // LEGEND_PER_ROW)
+    tall = HEIGHT + 12 + rows_of_legend * LEGEND_ROW
+    parts = [f'<svg class="timeline" viewBox="0 0 {WIDTH} {tall}" role="img" '
              f'aria-labelledby="tl-title" xmlns="http://www.w3.org/2000/svg">',
              '<title id="tl-title">Findings in scope by day and category</title>']
     stack: dict[date, int] = {}
@@ -55,8 +60,9 @@ def _axes(days: list[date], bar: float, top: int) -> list[str]:
 def _legend(categories: list[str], colour: dict[str, str]) -> list[str]:
     out = []
     for i, category in enumerate(categories):
-        x = LEFT + i * 150
-        out.append(f'<rect x="{x}" y="{HEIGHT + 8}" width="12" height="12" '
-                   f'fill="{colour[category]}"/><text x="{x + 16}" y="{HEIGHT + 18}" '
+        row, col = divmod(i, LEGEND_PER_ROW)
+        x, y = LEFT + col * LEGEND_STEP, HEIGHT + 8 + row * LEGEND_ROW
+        out.append(f'<rect x="{x}" y="{y}" width="12" height="12" '
+                   f'fill="{colour[category]}"/><text x="{x + 16}" y="{y + 10}" '
                    f'class="axis">{escape(category)}</text>')
     return out
