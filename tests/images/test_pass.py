@@ -50,3 +50,14 @@ def test_exif_time_device_and_gps_are_kept(with_pictures: Pictures) -> None:
     assert exif["time"] == "2024:03:06 21:58:00"
     assert exif["device"] == "Examplephone X1"
     assert exif["gps"] == {"latitude": 51.5, "longitude": -0.125}
+
+
+def test_a_picture_in_evidence_shared_with_a_second_case_is_hashed_for_it(
+    with_pictures: Pictures,
+) -> None:
+    from conductlens.ingest.pipeline import ingest_path
+
+    # The same export filed again under a second inquiry: one exhibit, linked to both cases.
+    ingest_path(with_pictures.store, with_pictures.zip_path, case="PSD-IMG-2", added_by="test")
+    summary = run_image_pass(with_pictures.store, case="PSD-IMG-2")
+    assert (summary.hashed, summary.unreadable) == (4, 1)

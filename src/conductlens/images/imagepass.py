@@ -27,6 +27,7 @@ from conductlens.images.sealing import SPECIALIST_TEAM, carriers, is_sealed, sea
 from conductlens.images.videopass import all_videos, hash_videos, match_videos
 from conductlens.store import Store
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.tables_images import images
 
 IMAGE_KINDS = ("image", "sticker")
@@ -68,7 +69,7 @@ def image_attachments(conn: Connection, case: str | None) -> Any:
     case_id = case_id_of(conn, case)
     if case_id is not None:
         query = query.where(m.c.exhibit_id.in_(
-            select(t.exhibits.c.id).where(t.exhibits.c.case_id == case_id)))
+            exhibits_of(case_id)))
     return query
 
 

@@ -13,6 +13,7 @@ from conductlens.images.pdq import MATCH_DISTANCE, MIN_QUALITY, as_words, distan
 from conductlens.review import scope
 from conductlens.review.pseudonyms import Namer
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.tables_images import images
 
 
@@ -49,7 +50,7 @@ def spread(conn: Connection, sc: scope.Scope, case_id: int, sha256: str
     near = same_pictures(conn, sha256)
     m, a = t.messages, t.attachments
     carrying = a.c.sha256.in_(list(near))
-    in_case = m.c.exhibit_id.in_(select(t.exhibits.c.id).where(t.exhibits.c.case_id == case_id))
+    in_case = m.c.exhibit_id.in_(exhibits_of(case_id))
     rows = conn.execute(
         select(a.c.id, a.c.sha256, m.c.ts_local, m.c.ts_utc, m.c.sender_id, m.c.forwarded,
                t.conversations.c.title, t.exhibits.c.reference)

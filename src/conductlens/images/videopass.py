@@ -18,6 +18,7 @@ from conductlens.images.pdq import MATCH_DISTANCE, MIN_QUALITY, distances
 from conductlens.images.video import UnreadableVideo, vpdq_of
 from conductlens.store import Store
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.tables_images import video_frames, videos
 
 VIDEO_KINDS = ("video",)
@@ -31,7 +32,7 @@ def video_attachments(conn: Connection, case_id: int | None) -> Any:
                     or_(a.c.kind.in_(VIDEO_KINDS), a.c.media_type.like("video/%"))))
     if case_id is not None:
         query = query.where(m.c.exhibit_id.in_(
-            select(t.exhibits.c.id).where(t.exhibits.c.case_id == case_id)))
+            exhibits_of(case_id)))
     return query
 
 
