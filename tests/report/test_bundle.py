@@ -111,3 +111,28 @@ def verify_missing(folder: Path) -> bool:
     from conductlens.report.bundle import verify_bundle
 
     return bool(verify_bundle(folder))
+
+
+def test_the_exhibit_schedule_lists_evidence_shared_with_another_case(
+    store: Store, world: World
+) -> None:
+    from sqlalchemy import select
+
+    from conductlens.report.bundle_content import _exhibits
+    from conductlens.review.pseudonyms import Namer
+    from conductlens.review.sample import write_long_chat, write_sample
+    from conductlens.store import tables as t
+    from conductlens.store.groups import link_case
+
+    write_sample(store, "PSD-2024-0002")  # the same phone first filed under another inquiry
+    with store.engine.connect() as conn:
+        other = conn.scalar(select(t.cases.c.id).where(t.cases.c.reference == "PSD-2024-0002"))
+    shared = write_long_chat(store, int(other), count=60)
+    with store.writing() as conn:
+        link_case(conn, world.case_id, shared.exhibit_id, "investigator")
+    with store.engine.connect() as conn:
+        namer = Namer(conn, world.case_id, [])
+        listed = {e.reference for e in _exhibits(conn, world.case_id, namer)}
+        reference = conn.scalar(select(t.exhibits.c.reference)
+                                .where(t.exhibits.c.id == shared.exhibit_id))
+    assert reference in listed and len(listed) >= 2

@@ -29,6 +29,7 @@ from conductlens.review.recipients import (
     recipient_namer,
 )
 from conductlens.store import tables as t
+from conductlens.store.groups import exhibits_of
 from conductlens.store.tables_review import audit_events, decisions
 
 
@@ -102,7 +103,7 @@ def _custody(conn: Connection, case_id: int, reference: str) -> tuple[tuple[str,
 
 def _exhibits(conn: Connection, case_id: int, namer: Namer) -> tuple[ExhibitEntry, ...]:
     out = []
-    for e in conn.execute(select(t.exhibits).where(t.exhibits.c.case_id == case_id)
+    for e in conn.execute(select(t.exhibits).where(t.exhibits.c.id.in_(exhibits_of(case_id)))
                           .order_by(t.exhibits.c.id)).mappings():
         span = conn.execute(select(t.messages.c.ts_local).where(
             t.messages.c.exhibit_id == e["id"], t.messages.c.ts_local.is_not(None))
