@@ -18,6 +18,9 @@ def test_demo_builds_then_refuses_a_used_store(tmp_path: Path) -> None:
     for role in ("investigator", "supervisor", "auditor", "analyst", "admin"):
         assert f"  {role}" in first.output
     assert "a scope awaits authorisation" in first.output
+    # A minute or two of work says what it is doing as it goes.
+    assert first.output.index("Ingesting the exhibits") < first.output.index(
+        "Running the national baseline policy") < first.output.index("Accounts")
     verify = runner.invoke(app, ["audit", "verify", "--db", db])
     assert verify.exit_code == 0, verify.output
     again = runner.invoke(app, args)

@@ -69,7 +69,8 @@ def demo(
                                      "demo.db"))
         _require_empty(store)
         files = out or Path(tempfile.mkdtemp(prefix="conductlens-demo-files-"))
-        accounts = build_demo(store, files)
+        accounts = build_demo(store, files, step=lambda what: console.print(
+            f"[dim]{what}...[/dim]", highlight=False))
         console.print(f"Demo store: {store.url}")
         console.print(f"Case {CASE}: exhibits {', '.join(accounts.exhibits)}; "
                       f"{accounts.findings} findings; a scope awaits authorisation.")

@@ -5,6 +5,7 @@ from the baseline policy, and its own audit trail."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,10 +35,13 @@ class DemoAccounts:
     findings: int
 
 
-def build_demo(store: Store, out_dir: Path) -> DemoAccounts:
-    """Generate the demo exhibits into ``out_dir`` and build the demo case in ``store``."""
+def build_demo(store: Store, out_dir: Path,
+               step: Callable[[str], None] = lambda _: None) -> DemoAccounts:
+    """Generate the demo exhibits into ``out_dir`` and build the demo case in ``store``;
+    ``step`` is told, in a few words, what each stage is doing (a minute or two in all)."""
     from conductlens.demo import generate_demo, scenario
 
+    step("Writing the synthetic shift group as WhatsApp exhibits")
     files = generate_demo(out_dir)
     passwords = {role.value: secrets.token_urlsafe(12) for role in Role}
     made = {role: add_user(store.engine, role.value, passwords[role.value], role,
@@ -52,11 +56,14 @@ def build_demo(store: Store, out_dir: Path) -> DemoAccounts:
                                   "Supervisor for Team 3 conduct cases")
         assert change is not None  # asked by the investigator: a second person decides
         team_duties.decide(conn, change, admin, True, "Agreed: the Team 3 supervisor")
+    step("Ingesting the exhibits (an Android phone database and a chat export)")
     summaries = [ingest_path(store, path, case=CASE, added_by="investigator",
                              timezone="Europe/London")
                  for path in (files.msgstore_db, files.android_txt)]
     _record_exhibits(store, case_id, summaries)
+    step("Running the national baseline policy (the first run loads the conduct model)")
     found = record_findings(store, case_id)
+    step("Proposing the case's scope and writing its history")
     _propose_scope(store, case_id, _main_subject(plot))
     _history(store)
     return DemoAccounts(passwords, case_id, tuple(s.reference for s in summaries), found)
