@@ -39,7 +39,7 @@ def scan(
     with (
         user_errors(),
         Progress(
-            TextColumn("Scanning"),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -47,13 +47,16 @@ def scan(
             transient=True,
         ) as progress,
     ):
-        task = progress.add_task("scan", total=None)
+        # The first batch waits for the policy and the conduct model to load (seconds).
+        task = progress.add_task("Loading the policy and its models", total=None)
         summary = scan_store(
             store,
             policy_path=policy,
             case=case,
             workers=n_workers,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
+            progress=lambda done, total: progress.update(
+                task, completed=done, total=total, description="Scanning"
+            ),
         )
     record_audit(
         store,
