@@ -160,6 +160,13 @@ def test_phone_numbers_are_masked_in_any_format(raw: str) -> None:
     assert redactor.redact(f"ring {raw} now") == "ring Participant 03 now"
 
 
+def test_ranks_and_contact_notes_are_not_masked_as_names() -> None:
+    redactor = Redactor(lambda key: "Participant 20", lambda key: "Participant 20")
+    redactor.add_name("Sgt Dave Khan Work", "participant:20")
+    assert redactor.redact("ask the Sgt at work if Dave or khan are in") == (
+        "ask the Sgt at work if Participant 20 or Participant 20 are in")
+
+
 def test_unknown_numbers_are_withheld_and_dates_are_kept() -> None:
     redactor = Redactor(lambda key: None, lambda key: None)
     assert redactor.redact("ring 07700 900999") == f"ring {WITHHELD_PHONE}"

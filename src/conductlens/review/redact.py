@@ -23,6 +23,16 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # A run that may be a phone number: optional +/00, digits with spaces, dots, dashes, brackets.
 _PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-]{5,}\d(?!\w)")
 _JOIN = re.compile(r"[\s.,'’\-]*")  # what may separate two words of one name
+# Words a phone's contact names carry that name no one: ranks and titles, and the notes people
+# add ("Dave Work", "Sgt Khan T3 Response"). Masking them would put a pseudonym wherever a
+# message says "work" or "the sergeant", and tell a reader which word belonged to a contact.
+NOT_NAMES = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "pc", "pcso", "dc", "ds", "di",
+    "dci", "dsi", "dsupt", "supt", "ch", "insp", "inspector", "sgt", "sarge", "sergeant",
+    "constable", "detective", "officer", "acting", "temp", "special", "specials", "work",
+    "home", "mobile", "mob", "personal", "private", "old", "new", "number", "no", "team",
+    "shift", "response", "police", "the", "and", "of", "uk",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +71,10 @@ class Redactor:
     _phones: dict[str, str] = field(default_factory=dict)
 
     def add_name(self, name: str | None, identity: str) -> None:
-        """Every word of ``name`` (two letters or more, not digits) now means ``identity``."""
+        """Every word of ``name`` (two letters or more, not digits, not in ``NOT_NAMES``) now
+        means ``identity``."""
         for word in _WORD.findall(name or ""):
-            if len(word) >= 2 and not word.isdigit():
+            if len(word) >= 2 and not word.isdigit() and word.casefold() not in NOT_NAMES:
                 self._words.setdefault(word.casefold(), set()).add(identity)
 
     def add_phone(self, raw: str | None, identity: str) -> None:
