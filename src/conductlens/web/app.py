@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,10 @@ from conductlens.web.deps import CaseHidden, NotAuthenticated
 from conductlens.web.pages import render
 from conductlens.web.routes import ROUTERS
 from conductlens.web.settings import WebSettings
+
+log = logging.getLogger(__name__)
+SERVER_FAULT = ("The server could not finish this request. Try again; if it happens again, "
+                "tell your administrator the time and the page.")
 
 HERE = Path(__file__).parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -145,4 +150,12 @@ def _handlers(app: FastAPI) -> None:
     app.add_exception_handler(LoginThrottled, throttled)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(ConductLensError, refused)
+    async def server_fault(request: Request, exc: Exception) -> Response:
+        # The exception's text can hold message content (a database error quotes its
+        # parameters): the log gets its kind and the path only.
+        log.error("server fault %s on %s %s", type(exc).__name__, request.method,
+                  request.url.path)
+        return _error(request, 500, SERVER_FAULT)
+
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, server_fault)
