@@ -25,6 +25,7 @@ def _serve(store: Store, host: str, port: int, http: bool, jobs: bool = True) ->
 
     from conductlens.settings import Settings
     from conductlens.web.app import create_app
+    from conductlens.web.logs import withhold_details
     from conductlens.web.settings import WebSettings
 
     if http and host not in ("127.0.0.1", "localhost", "::1"):
@@ -38,7 +39,9 @@ def _serve(store: Store, host: str, port: int, http: bool, jobs: bool = True) ->
         console.print(f"ConductLens listening on {host}:{port} for a TLS proxy; its session "
                       "cookie is sent only over HTTPS: open it through the proxy, or add "
                       "--http to use it on this machine (Ctrl-C stops)")
-    # Access logs hold paths only; search terms travel in POST bodies, never in URLs.
+    # Access logs hold paths only; search terms travel in POST bodies, never in URLs; a failed
+    # request's traceback is logged as its kind only (web/logs.py).
+    withhold_details()
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -39,9 +39,11 @@ def serve_check(
     from conductlens.checkservice.app import create_check_app, server_config
     from conductlens.checkservice.ratelimit import RateLimiter
     from conductlens.detect.policy import load_policy
+    from conductlens.web.logs import withhold_details
 
     with user_errors():
         policy = load_policy(policy_path)
     app = create_check_app(policy, RateLimiter(per_minute=per_minute, burst=burst))
     console.print(f"Check service on http://{host}:{port}/ (Ctrl-C stops); nothing is kept.")
+    withhold_details()  # a failed check's traceback could quote the text checked
     uvicorn.Server(server_config(app, host, port)).run()
