@@ -128,9 +128,16 @@ def test_the_cli_checkpoint_then_trim_then_verify(store: Store, tmp_path: Path) 
     assert code == 0 and "all 7 records" in out, out  # 6 plus the checkpoint's own record
     _fill(store, 2)  # the log may grow after a checkpoint
     assert _cli("verify", "--db", db, "--key", key, "--checkpoint", cp)[0] == 0
+    # The auditor verifies with the public key written beside the checkpoint, not the secret.
+    public = cp + ".pub.pem"
+    assert "PRIVATE" not in Path(public).read_text()
+    code, out = _cli("verify", "--db", db, "--key", public, "--checkpoint", cp)
+    assert code == 0 and "all 7 records" in out, out
     _trim_moving_head(store, 5)
     code, out = _cli("verify", "--db", db, "--key", key, "--checkpoint", cp)
     assert code == 1 and "records lost" in out and "Traceback" not in out
+    code, out = _cli("verify", "--db", db, "--key", public, "--checkpoint", cp)
+    assert code == 1 and "records lost" in out
 
 
 def test_a_wiped_log_in_a_store_with_evidence_fails(store: Store, world: World) -> None:

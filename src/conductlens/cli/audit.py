@@ -38,7 +38,11 @@ def verify(
     checkpoint: Annotated[Path | None, typer.Option(
         "--checkpoint", help="A checkpoint file from `audit checkpoint`: also prove the log "
                              "still holds every record it covers.")] = None,
-    key: KeyOption = None,
+    key: Annotated[Path | None, typer.Option(
+        "--key", help="With --checkpoint: the public key written beside the checkpoint "
+                      "(checkpoint.json.pub.pem), or the signing key (default: "
+                      "$CONDUCTLENS_AUDIT_KEY or ~/.config/conductlens/audit-signing-key.pem).",
+        show_default=False)] = None,
 ) -> None:
     """Check the audit log's hash chain (and a checkpoint); exit 1 naming the first break."""
     from conductlens.review import audit, checkpoints
@@ -50,7 +54,11 @@ def verify(
                 result = audit.verify_chain(conn)
             else:
                 saved = checkpoints.read(checkpoint)
-                public = checkpoints.load_key(_key_path(store, key), create=False).public_key()
+                # A public key proves nothing to whoever holds the store, so it may sit
+                # anywhere; the signing key must stay apart from the store.
+                public = checkpoints.verifying_key(
+                    key if key is not None and checkpoints.is_public(key)
+                    else _key_path(store, key))
                 result = checkpoints.check(conn, saved, public)
     if not result.ok:
         where = f" at record {result.first_bad_id}" if result.first_bad_id else ""
@@ -82,8 +90,10 @@ def checkpoint(
         with store.engine.connect() as conn:
             made = checkpoints.make(conn, signer)
         checkpoints.write(output, made)
+        public = output.with_name(output.name + ".pub.pem")
+        checkpoints.write_public(public, signer)
     console.print(f"Checkpoint of record {made.last_id} ({made.last_hash[:12]}…) "
-                  f"written to {output}.")
+                  f"written to {output}; its public key, to verify it with, to {public}.")
 
 
 def export(

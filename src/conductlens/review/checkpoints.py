@@ -85,6 +85,38 @@ def load_key(path: Path, create: bool) -> Ed25519PrivateKey:
     return key
 
 
+def is_public(path: Path) -> bool:
+    """Whether ``path`` holds a PEM public key (not a signing key)."""
+    try:
+        return b"PUBLIC KEY" in path.expanduser().read_bytes()[:200]
+    except OSError:
+        return False
+
+
+def verifying_key(path: Path) -> Ed25519PublicKey:
+    """The key that checks checkpoints: a public key file (what an auditor keeps, written
+    beside each checkpoint) or the signing key itself."""
+    path = path.expanduser()
+    if not path.exists():
+        raise ConductLensError(f"no audit key at {path}")
+    data = path.read_bytes()
+    if is_public(path):
+        try:
+            public = serialization.load_pem_public_key(data)
+        except ValueError as exc:
+            raise ConductLensError(f"{path} is not a PEM public key: {exc}") from None
+        if not isinstance(public, Ed25519PublicKey):
+            raise ConductLensError(f"{path} is not an Ed25519 key")
+        return public
+    return load_key(path, create=False).public_key()
+
+
+def write_public(path: Path, key: Ed25519PrivateKey) -> None:
+    """Write the public half of ``key`` as PEM: enough to verify, never to sign."""
+    path.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
 def _create_key(path: Path) -> Ed25519PrivateKey:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = Ed25519PrivateKey.generate()
