@@ -7,15 +7,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conductlens.review import register, scope
+from conductlens.review import register
 from conductlens.review.accounts import add_user
 from conductlens.review.roles import Role
-from conductlens.review.sample import World, seed_world
+from conductlens.review.sample import World, authorise_sample_scope, seed_world
 from conductlens.store import Store
 
 PASSWORD = "browser journey password"
@@ -112,13 +111,7 @@ def case_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer
     db = str(tmp / "browser.db")
     store = Store.open(db)
     world = seed_world(store, PASSWORD)
-    with store.engine.begin() as conn:
-        sid = scope.propose(
-            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
-            conversations=[world.sample.group_id], date_from=date(2024, 3, 5),
-            date_to=date(2024, 3, 15), categories=[],
-            rationale="Allegation concerns the Team B group in early March; nothing wider.")
-        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+    authorise_sample_scope(store, world)
     with serving(store, db, tmp) as served:
         yield CaseServer(**vars(served), world=world)
     store.close()

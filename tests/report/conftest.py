@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
-from conductlens.review import accounts, scope
-from conductlens.review.sample import World, seed_world
+from conductlens.review import accounts
+from conductlens.review.sample import World, authorise_sample_scope, seed_world
 from conductlens.store import Store
 
 
@@ -33,11 +32,6 @@ def world(store: Store) -> World:
 @pytest.fixture
 def scoped(store: Store, world: World) -> World:
     """The sample case with the usual scope authorised (Team B group, 5 to 15 March)."""
-    with store.engine.begin() as conn:
-        sid = scope.propose(conn, world.case_id, "investigator",
-                            subjects=[world.person_ids["PC1001"]],
-                            conversations=[world.sample.group_id], date_from=date(2024, 3, 5),
-                            date_to=date(2024, 3, 15), categories=[],
-                            rationale="Allegation concerns the Team B group in early March.")
-        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+    authorise_sample_scope(store, world,
+                           rationale="Allegation concerns the Team B group in early March.")
     return world

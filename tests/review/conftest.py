@@ -9,8 +9,14 @@ from alembic import command
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, insert
 
-from conductlens.review import accounts, scope
-from conductlens.review.sample import LongChat, World, seed_world, write_long_chat
+from conductlens.review import accounts
+from conductlens.review.sample import (
+    LongChat,
+    World,
+    authorise_sample_scope,
+    seed_world,
+    write_long_chat,
+)
 from conductlens.store import Store
 from conductlens.store import tables as t
 from conductlens.store.migrate import alembic_config
@@ -34,23 +40,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def world(store: Store) -> World:
     return seed_world(store)
-
-
-def authorise_sample_scope(store: Store, world: World, **overrides: object) -> int:
-    """Propose (as the investigator) and authorise (as the supervisor) the usual scope."""
-    args: dict[str, object] = {
-        "subjects": [world.person_ids["PC1001"]],
-        "conversations": [world.sample.group_id],
-        "date_from": date(2024, 3, 5),
-        "date_to": date(2024, 3, 15),
-        "categories": [],
-        "rationale": "Allegation concerns the Team B group in early March; nothing wider.",
-    }
-    args.update(overrides)
-    with store.engine.begin() as conn:
-        sid = scope.propose(conn, world.case_id, "investigator", **args)  # type: ignore[arg-type]
-        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
-    return sid
 
 
 @pytest.fixture

@@ -12,9 +12,16 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from conductlens.review import accounts, scope
+from conductlens.review import accounts
 from conductlens.review.roles import Permission
-from conductlens.review.sample import PASSWORD, LongChat, World, seed_world, write_long_chat
+from conductlens.review.sample import (
+    PASSWORD,
+    LongChat,
+    World,
+    authorise_sample_scope,
+    seed_world,
+    write_long_chat,
+)
 from conductlens.store import Store
 from conductlens.web.app import create_app
 from conductlens.web.settings import WebSettings
@@ -87,13 +94,7 @@ def world(store: Store) -> World:
 
 @pytest.fixture
 def scoped(store: Store, world: World) -> World:
-    with store.engine.begin() as conn:
-        sid = scope.propose(
-            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
-            conversations=[world.sample.group_id], date_from=date(2024, 3, 5),
-            date_to=date(2024, 3, 15), categories=[],
-            rationale="Allegation concerns the Team B group in early March; nothing wider.")
-        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+    authorise_sample_scope(store, world)
     return world
 
 
@@ -102,14 +103,9 @@ def narrow_scope(store: Store, world: World) -> Any:
     """``narrow_scope()``: authorise a narrower scope (the Team B group, 5 to 7 March) in
     place of the one in force, as a supervisor would; returns its id."""
     def authorise() -> int:
-        with store.engine.begin() as conn:
-            sid = scope.propose(
-                conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
-                conversations=[world.sample.group_id], date_from=date(2024, 3, 5),
-                date_to=date(2024, 3, 7), categories=[],
-                rationale="Only the night of 6 March is needed now; nothing after it.")
-            scope.authorise(conn, sid, "supervisor", "Narrower, and proportionate.")
-        return sid
+        return authorise_sample_scope(
+            store, world, date_to=date(2024, 3, 7), reason="Narrower, and proportionate.",
+            rationale="Only the night of 6 March is needed now; nothing after it.")
     return authorise
 
 
@@ -117,13 +113,9 @@ def narrow_scope(store: Store, world: World) -> Any:
 def chat(store: Store, world: World) -> LongChat:
     """A 620-message night-shift chat, with a scope covering it and the sample group."""
     long = write_long_chat(store, world.case_id)
-    with store.engine.begin() as conn:
-        sid = scope.propose(
-            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
-            conversations=[world.sample.group_id, long.conversation_id],
-            date_from=date(2024, 3, 5), date_to=date(2024, 3, 15), categories=[],
-            rationale="Allegation concerns the Team B and night shift groups in March.")
-        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+    authorise_sample_scope(
+        store, world, conversations=[world.sample.group_id, long.conversation_id],
+        rationale="Allegation concerns the Team B and night shift groups in March.")
     return long
 
 

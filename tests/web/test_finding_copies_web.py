@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from conductlens.review import scope
-from conductlens.review.sample import World, write_sample
+from conductlens.review.sample import World, authorise_sample_scope, write_sample
 from conductlens.store import Store
 from conductlens.store import tables as t
 from conductlens.store.groups import link_conversations, record_copies
@@ -18,12 +16,8 @@ def test_the_page_says_which_other_exhibit_holds_the_message(
     with store.engine.begin() as conn:
         link_conversations(conn, second.exhibit_id)
         record_copies(conn, second.exhibit_id)
-        sid = scope.propose(
-            conn, world.case_id, "investigator", subjects=[world.person_ids["PC1001"]],
-            conversations=[world.sample.group_id, second.group_id],
-            date_from=date(2024, 3, 5), date_to=date(2024, 3, 15), categories=[],
-            rationale="Allegation concerns the Team B group in early March; nothing wider.")
-        scope.authorise(conn, sid, "supervisor", "Necessary and proportionate.")
+    authorise_sample_scope(store, world, conversations=[world.sample.group_id, second.group_id])
+    with store.engine.connect() as conn:
         reference = conn.scalar(t.exhibits.select().with_only_columns(
             t.exhibits.c.reference).where(t.exhibits.c.id == second.exhibit_id))
     finding = world.sample.finding_ids[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, insert, select
 
@@ -21,7 +21,7 @@ from conductlens.model import (
     SourceRef,
     Timestamp,
 )
-from conductlens.review import cases, matching, register, team_duties, teams
+from conductlens.review import cases, matching, register, scope, team_duties, teams
 from conductlens.review._ids import inserted_id, pairs
 from conductlens.review.accounts import User, add_user
 from conductlens.review.roles import Role
@@ -159,6 +159,26 @@ def seed_world(store: Store, password: str = PASSWORD) -> World:
         team_duties.decide(conn, change, users["admin"], True, "Agreed: the Team B supervisor")
         matching.link_by_identifier(conn, [sample.exhibit_id], "investigator")
     return World(sample, case_id, users, ids)
+
+
+def authorise_sample_scope(store: Store, world: World, *,
+                           reason: str = "Necessary and proportionate.",
+                           **overrides: object) -> int:
+    """Propose (as the investigator) and authorise (as the supervisor, giving ``reason``) the
+    usual scope of the sample case: its subject, the Team B group, 5 to 15 March; any of
+    ``scope.propose``'s fields may be overridden. Returns the scope's id."""
+    args: dict[str, object] = {
+        "subjects": [world.person_ids["PC1001"]],
+        "conversations": [world.sample.group_id],
+        "date_from": date(2024, 3, 5),
+        "date_to": date(2024, 3, 15),
+        "categories": [],
+        "rationale": "Allegation concerns the Team B group in early March; nothing wider.",
+    } | overrides
+    with store.engine.begin() as conn:
+        sid = scope.propose(conn, world.case_id, "investigator", **args)  # type: ignore[arg-type]
+        scope.authorise(conn, sid, "supervisor", reason)
+    return sid
 
 
 @dataclass(frozen=True, slots=True)
