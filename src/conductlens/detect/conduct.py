@@ -164,15 +164,14 @@ class ConductModel:
         Each distinct text is read once, and recently read texts come from a small cache:
         shift groups repeat "ok", "on my way" and forwarded messages (a quarter of the demo
         group's messages are distinct), and the same message sits in two exhibits of a case."""
-        missing = [text for text in dict.fromkeys(texts) if text not in self.recent]
-        fresh = self._read(missing)
+        distinct = list(dict.fromkeys(texts))
+        self.recent.update(self._read([text for text in distinct if text not in self.recent]))
+        for text in distinct:  # most recently used last, in the order given
+            self.recent.move_to_end(text)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float64)
         for row, text in enumerate(texts):
-            out[row] = fresh[text] if text in fresh else self.recent[text]
-        for text in dict.fromkeys(texts):  # most recently used last, in the order given
-            self.recent[text] = fresh[text] if text in fresh else self.recent[text]
-            self.recent.move_to_end(text)
-        while len(self.recent) > CACHE_SIZE:
+            out[row] = self.recent[text]
+        while len(self.recent) > CACHE_SIZE:  # after the rows are read: a batch may be larger
             self.recent.popitem(last=False)  # the oldest first
         return out
 

@@ -85,10 +85,14 @@ def load_key(path: Path, create: bool) -> Ed25519PrivateKey:
     return key
 
 
+def _pem_public(data: bytes) -> bool:
+    return b"PUBLIC KEY" in data[:200]  # the PEM header: "-----BEGIN PUBLIC KEY-----"
+
+
 def is_public(path: Path) -> bool:
     """Whether ``path`` holds a PEM public key (not a signing key)."""
     try:
-        return b"PUBLIC KEY" in path.expanduser().read_bytes()[:200]
+        return _pem_public(path.expanduser().read_bytes())
     except OSError:
         return False
 
@@ -100,7 +104,7 @@ def verifying_key(path: Path) -> Ed25519PublicKey:
     if not path.exists():
         raise ConductLensError(f"no audit key at {path}")
     data = path.read_bytes()
-    if is_public(path):
+    if _pem_public(data):
         try:
             public = serialization.load_pem_public_key(data)
         except ValueError as exc:
