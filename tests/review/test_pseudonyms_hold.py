@@ -162,9 +162,17 @@ def test_phone_numbers_are_masked_in_any_format(raw: str) -> None:
 
 def test_ranks_and_contact_notes_are_not_masked_as_names() -> None:
     redactor = Redactor(lambda key: "Participant 20", lambda key: "Participant 20")
-    redactor.add_name("Sgt Dave Khan Work", "participant:20")
+    redactor.add_name("Sgt Dave Khan Work", "participant:20", contact=True)
     assert redactor.redact("ask the Sgt at work if Dave or khan are in") == (
         "ask the Sgt at work if Participant 20 or Participant 20 are in")
+
+
+def test_a_register_name_and_name_like_words_stay_masked_whole() -> None:
+    redactor = Redactor(lambda key: "Participant 21", lambda key: "Participant 21")
+    redactor.add_name("Officer Di Home", "person:21")  # a register name: every word of it
+    redactor.add_name("Di Work", "participant:22", contact=True)  # "Di" is a name, not a DI
+    assert redactor.redact("officer said go home, then Di said work") == (
+        "Participant 21 said go Participant 21, then Participant 21 said work")
 
 
 def test_unknown_numbers_are_withheld_and_dates_are_kept() -> None:

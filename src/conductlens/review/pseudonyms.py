@@ -244,7 +244,7 @@ class Namer:
         for pid, who in self._who.items():
             key = f"participant:{pid}"
             for name in who.names:
-                redactor.add_name(name, key)
+                redactor.add_name(name, key, contact=True)
             redactor.add_phone(who.phone, key)
         for person_id, name in self._conn.execute(select(people.c.id, people.c.name)):
             redactor.add_name(str(name), f"person:{person_id}")

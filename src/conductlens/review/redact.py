@@ -26,12 +26,14 @@ _JOIN = re.compile(r"[\s.,'’\-]*")  # what may separate two words of one name
 # Words a phone's contact names carry that name no one: ranks and titles, and the notes people
 # add ("Dave Work", "Sgt Khan T3 Response"). Masking them would put a pseudonym wherever a
 # message says "work" or "the sergeant", and tell a reader which word belonged to a contact.
+# Only contact names are read this way (a register name is a name, every word of it), and no
+# word that is also a name or a surname is listed ("Di", "Constable", "Home").
 NOT_NAMES = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "pc", "pcso", "dc", "ds", "di",
-    "dci", "dsi", "dsupt", "supt", "ch", "insp", "inspector", "sgt", "sarge", "sergeant",
-    "constable", "detective", "officer", "acting", "temp", "special", "specials", "work",
-    "home", "mobile", "mob", "personal", "private", "old", "new", "number", "no", "team",
-    "shift", "response", "police", "the", "and", "of", "uk",
+    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "pc", "pcso", "dc", "ds", "dci",
+    "dsi", "dsupt", "supt", "ch", "insp", "inspector", "sgt", "sarge", "sergeant", "detective",
+    "officer", "acting", "temp", "special", "specials", "work", "mobile", "mob", "personal",
+    "private", "old", "new", "number", "no", "team", "shift", "response", "police", "the",
+    "and", "of", "uk",
 })
 
 
@@ -70,11 +72,12 @@ class Redactor:
     _words: dict[str, set[str]] = field(default_factory=dict)
     _phones: dict[str, str] = field(default_factory=dict)
 
-    def add_name(self, name: str | None, identity: str) -> None:
-        """Every word of ``name`` (two letters or more, not digits, not in ``NOT_NAMES``) now
-        means ``identity``."""
+    def add_name(self, name: str | None, identity: str, contact: bool = False) -> None:
+        """Every word of ``name`` (two letters or more, not digits) now means ``identity``;
+        of a ``contact`` name (as a phone saved it), every word but those in ``NOT_NAMES``."""
+        skip = NOT_NAMES if contact else frozenset()
         for word in _WORD.findall(name or ""):
-            if len(word) >= 2 and not word.isdigit() and word.casefold() not in NOT_NAMES:
+            if len(word) >= 2 and not word.isdigit() and word.casefold() not in skip:
                 self._words.setdefault(word.casefold(), set()).add(identity)
 
     def add_phone(self, raw: str | None, identity: str) -> None:
